@@ -1,0 +1,59 @@
+import type { Prisma } from '~/generated/prisma/client'
+import type { Db, DbOrTx } from '~/db.server'
+import { GENESIS_HASH, hashAuditEvent } from '~/domain/audit-chain'
+
+export type AuditAction =
+  | 'auth.sign_in'
+  | 'auth.sign_in_failed'
+  | 'auth.sign_out'
+  | 'asset.upload'
+  | 'asset.view_restricted'
+  | 'asset.download'
+  | 'review.start'
+  | 'review.decision'
+  | 'review.end'
+  | 'version.promote'
+  | 'version.processing_failed'
+  | 'rights.change'
+  | 'distribution.change'
+
+export type AuditEventInput = {
+  actorId: string | null
+  action: AuditAction
+  subjectType: string
+  subjectId: string
+  detail?: Prisma.InputJsonValue
+  ipAddress?: string | null
+}
+
+// Any constant works; it only has to be the same for every writer of the chain.
+const AUDIT_CHAIN_LOCK = 727_001
+
+/**
+ * Appends one event to the chain. Call it with the transaction that makes the
+ * change it records, so the change and its audit row commit together.
+ */
+export async function appendAuditEvent(tx: DbOrTx, input: AuditEventInput): Promise<void> {
+  // Serialise writers so each event links to the one committed before it.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } })
+  const prevHash = last?.hash ?? GENESIS_HASH
+  const at = new Date()
+  const fields = {
+    at,
+    actorId: input.actorId,
+    action: input.action,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    detail: input.detail ?? {},
+    ipAddress: input.ipAddress ?? null,
+  }
+  await tx.auditEvent.create({
+    data: { ...fields, prevHash, hash: hashAuditEvent(prevHash, fields) },
+  })
+}
+
+/** Records an event that has no other write to go with (sign-in, download). */
+export async function recordAuditEvent(db: Db, input: AuditEventInput): Promise<void> {
+  await db.$transaction((tx) => appendAuditEvent(tx, input))
+}

@@ -1,0 +1,145 @@
+/**
+ * Rights evaluation: the one rule for what an asset's usage rights allow at an
+ * instant. Pure (no I/O, no clock of its own), shared by app, workers and workflows.
+ */
+export type RightsGrantTerms = {
+  id: string
+  licenceType: string
+  /** Empty: every channel. */
+  channels: readonly string[]
+  /** ISO 3166-1 alpha-2 codes or "WW"; empty: worldwide. */
+  territories: readonly string[]
+  /** Empty: every partner organisation. */
+  organisationIds: readonly string[]
+  startsAt: Date | null
+  expiresAt: Date | null
+  revokedAt: Date | null
+  timeZone: string
+}
+
+export type IntendedUse = {
+  at: Date
+  /** The partner organisation using the asset; null for brand staff. */
+  organisationId: string | null
+  channel?: string
+  territory?: string
+}
+
+export type RightsVerdict = { allowed: true; reason: string; grantIds: string[] } | { allowed: false; reason: string }
+
+export const WORLDWIDE = 'WW'
+
+function formatInstant(at: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone,
+      timeZoneName: 'short',
+    }).format(at)
+  } catch {
+    return at.toISOString()
+  }
+}
+
+function windowOpenAt(grant: RightsGrantTerms, at: Date): boolean {
+  if (grant.revokedAt && grant.revokedAt.getTime() <= at.getTime()) return false
+  if (grant.startsAt && at.getTime() < grant.startsAt.getTime()) return false
+  if (grant.expiresAt && at.getTime() >= grant.expiresAt.getTime()) return false
+  return true
+}
+
+function coversTerritory(grant: RightsGrantTerms, territory: string | undefined): boolean {
+  if (!territory || grant.territories.length === 0) return true
+  return grant.territories.includes(WORLDWIDE) || grant.territories.includes(territory.toUpperCase())
+}
+
+function coversChannel(grant: RightsGrantTerms, channel: string | undefined): boolean {
+  return !channel || grant.channels.length === 0 || grant.channels.includes(channel)
+}
+
+function coversOrganisation(grant: RightsGrantTerms, organisationId: string | null): boolean {
+  return organisationId === null || grant.organisationIds.length === 0 || grant.organisationIds.includes(organisationId)
+}
+
+/**
+ * Usability is the union of the grants in force. An asset with no grants at all is
+ * brand-owned material with no recorded restriction, and is usable.
+ */
+export function evaluateUse(grants: readonly RightsGrantTerms[], use: IntendedUse): RightsVerdict {
+  if (grants.length === 0) {
+    return { allowed: true, reason: 'No usage restrictions are recorded for this asset.', grantIds: [] }
+  }
+  const allowing = grants.filter(
+    (grant) =>
+      windowOpenAt(grant, use.at) &&
+      coversOrganisation(grant, use.organisationId) &&
+      coversChannel(grant, use.channel) &&
+      coversTerritory(grant, use.territory),
+  )
+  if (allowing.length > 0) {
+    return { allowed: true, reason: 'Licensed for this use.', grantIds: allowing.map((grant) => grant.id) }
+  }
+  return { allowed: false, reason: explainRefusal(grants, use) }
+}
+
+/** The most useful single reason, checked in the order a person would ask. */
+function explainRefusal(grants: readonly RightsGrantTerms[], use: IntendedUse): string {
+  const forOrganisation = grants.filter((grant) => coversOrganisation(grant, use.organisationId))
+  if (forOrganisation.length === 0) return 'Not licensed for your organisation.'
+  const forChannel = forOrganisation.filter((grant) => coversChannel(grant, use.channel))
+  if (forChannel.length === 0) return `Not licensed for ${use.channel ?? 'this'} use.`
+  const forTerritory = forChannel.filter((grant) => coversTerritory(grant, use.territory))
+  if (forTerritory.length === 0) return `Not licensed in ${use.territory ?? 'this territory'}.`
+  const revoked = forTerritory.filter((grant) => grant.revokedAt && grant.revokedAt.getTime() <= use.at.getTime())
+  if (revoked.length === forTerritory.length) return 'The licence was revoked.'
+  const live = forTerritory.filter((grant) => !revoked.includes(grant))
+  const embargoed = live
+    .filter((grant) => grant.startsAt && use.at.getTime() < grant.startsAt.getTime())
+    .sort((a, b) => (a.startsAt?.getTime() ?? 0) - (b.startsAt?.getTime() ?? 0))
+  const nextOpening = embargoed[0]
+  if (nextOpening?.startsAt) {
+    return `Embargoed until ${formatInstant(nextOpening.startsAt, nextOpening.timeZone)}.`
+  }
+  const expired = live
+    .filter((grant) => grant.expiresAt && grant.expiresAt.getTime() <= use.at.getTime())
+    .sort((a, b) => (b.expiresAt?.getTime() ?? 0) - (a.expiresAt?.getTime() ?? 0))
+  const lastExpiry = expired[0]
+  if (lastExpiry?.expiresAt) {
+    return `Licence expired on ${formatInstant(lastExpiry.expiresAt, lastExpiry.timeZone)}.`
+  }
+  return 'No licence in force.'
+}
+
+const FAR_FUTURE = Date.UTC(9999, 0, 1)
+
+/**
+ * The usable interval for the search index: the union of open windows that contains
+ * `at` or starts soonest after it, as [from, until) in epoch milliseconds. Null when
+ * no grant will ever be usable again. Search filters on these bounds at query time
+ * so a window that closes hides the asset without waiting for a reindex.
+ */
+export function usableInterval(grants: readonly RightsGrantTerms[], at: Date): { from: number; until: number } | null {
+  if (grants.length === 0) return { from: 0, until: FAR_FUTURE }
+  const windows = grants
+    .map((grant) => {
+      const from = grant.startsAt?.getTime() ?? 0
+      let until = grant.expiresAt?.getTime() ?? FAR_FUTURE
+      if (grant.revokedAt) until = Math.min(until, grant.revokedAt.getTime())
+      return { from, until }
+    })
+    .filter((window) => window.until > window.from && window.until > at.getTime())
+    .sort((a, b) => a.from - b.from)
+  const first = windows[0]
+  if (!first) return null
+  const merged = { ...first }
+  for (const window of windows.slice(1)) {
+    if (window.from <= merged.until) merged.until = Math.max(merged.until, window.until)
+    else break
+  }
+  return merged
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+/**
+ * The one environment schema, validated when the web server and the worker start.
+ * `npm start` and `npm test` fill these in for the embedded services; any of them
+ * set by the user points Damson at an external service instead.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1')
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'TEMPORAL_ADDRESS must be host:port'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('damson'),
+  TEMPORAL_MEDIA_TASK_QUEUE: z.string().min(1).default('damson-media'),
+  TYPESENSE_URL: z.string().url('TYPESENSE_URL must be an http(s) URL'),
+  TYPESENSE_API_KEY: z.string().min(1, 'TYPESENSE_API_KEY is required with TYPESENSE_URL'),
+  S3_ENDPOINT: z.string().url('S3_ENDPOINT must be an http(s) URL'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1, 'S3_ACCESS_KEY_ID is required'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1, 'S3_SECRET_ACCESS_KEY is required'),
+  S3_BUCKET: z.string().min(3, 'S3_BUCKET is required'),
+  S3_FORCE_PATH_STYLE: booleanFlag.default(true),
+  /** Largest upload accepted, in bytes. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Largest image accepted, in pixels (width × height); guards against decompression bombs. */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  /** Lifetime of presigned download URLs, in seconds (the slice requires at most 60). */
+  DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
+  /** Optional comma-separated extra origins allowed to post forms (behind a proxy). */
+  ALLOWED_ORIGINS: z.string().optional(),
+})
+
+export type Env = z.infer<typeof EnvSchema>
+
+let cached: Env | undefined
+
+/** Parses process.env once; a bad variable stops start-up naming it and what was expected. */
+export function getEnv(): Env {
+  if (cached) return cached
+  const result = EnvSchema.safeParse(process.env)
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n')
+    throw new Error(`Invalid environment:\n${problems}`)
+  }
+  cached = result.data
+  return cached
+}

@@ -1,0 +1,190 @@
+/**
+ * The Typesense index of assets. Partner searches are filtered server-side on
+ * approval, audience and the rights window bounds at the moment of the query, and
+ * each hit is re-checked against the database with the one access rule.
+ */
+import Typesense from 'typesense'
+import type { CollectionCreateSchema } from 'typesense/lib/Typesense/Collections'
+import type { Db } from '~/db.server'
+import { getEnv } from '~/env.server'
+import { usableInterval, type RightsGrantTerms } from '~/domain/rights'
+import { isStaff } from '~/domain/roles'
+import type { Viewer } from '~/domain/asset-access'
+
+export const ASSETS_COLLECTION = 'assets'
+/** Audience token meaning "every partner organisation". */
+const EVERYONE = 'all'
+
+export type AssetSearchDocument = {
+  id: string
+  title: string
+  description: string
+  tags: string[]
+  kind: string
+  folder_path: string
+  status: string
+  has_current: boolean
+  current_version_id: string
+  audience: string[]
+  rights_org_ids: string[]
+  rights_from: number
+  rights_until: number
+  created_at: number
+}
+
+const assetsSchema: CollectionCreateSchema = {
+  name: ASSETS_COLLECTION,
+  fields: [
+    { name: 'title', type: 'string' },
+    { name: 'description', type: 'string' },
+    { name: 'tags', type: 'string[]', facet: true },
+    { name: 'kind', type: 'string', facet: true },
+    { name: 'folder_path', type: 'string', facet: true },
+    { name: 'status', type: 'string', facet: true },
+    { name: 'has_current', type: 'bool' },
+    { name: 'current_version_id', type: 'string', index: false, optional: true },
+    { name: 'audience', type: 'string[]' },
+    { name: 'rights_org_ids', type: 'string[]' },
+    { name: 'rights_from', type: 'int64' },
+    { name: 'rights_until', type: 'int64' },
+    { name: 'created_at', type: 'int64', sort: true },
+  ],
+  default_sorting_field: 'created_at',
+}
+
+type TypesenseClient = InstanceType<typeof Typesense.Client>
+
+export function createSearchClient(url: string, apiKey: string): TypesenseClient {
+  const parsed = new URL(url)
+  return new Typesense.Client({
+    nodes: [
+      {
+        host: parsed.hostname,
+        port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+        protocol: parsed.protocol.replace(':', ''),
+      },
+    ],
+    apiKey,
+    connectionTimeoutSeconds: 5,
+    numRetries: 2,
+  })
+}
+
+const globalForSearch = globalThis as unknown as { damsonSearch?: TypesenseClient }
+
+export function getSearchClient(): TypesenseClient {
+  if (!globalForSearch.damsonSearch) {
+    const env = getEnv()
+    globalForSearch.damsonSearch = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
+  }
+  return globalForSearch.damsonSearch
+}
+
+/** Creates the collection when missing; safe to call at every start. */
+export async function ensureSearchCollections(client: TypesenseClient = getSearchClient()): Promise<void> {
+  const exists = await client
+    .collections(ASSETS_COLLECTION)
+    .exists()
+  if (!exists) {
+    try {
+      await client.collections().create(assetsSchema)
+    } catch (error) {
+      // Another process created it between our check and create.
+      if (!(error instanceof Error && /already exists/i.test(error.message))) throw error
+    }
+  }
+}
+
+type AssetForIndex = {
+  id: string
+  title: string
+  description: string
+  tags: string[]
+  kind: string
+  folderPath: string
+  status: string
+  currentVersionId: string | null
+  sharedWithAllPartners: boolean
+  shares: { organisationId: string }[]
+  rightsGrants: RightsGrantTerms[]
+  createdAt: Date
+}
+
+export function toSearchDocument(asset: AssetForIndex, at: Date): AssetSearchDocument {
+  const interval = usableInterval(asset.rightsGrants, at)
+  const rightsOrgIds = asset.rightsGrants.some((grant) => grant.organisationIds.length === 0) || asset.rightsGrants.length === 0
+    ? [EVERYONE]
+    : [...new Set(asset.rightsGrants.flatMap((grant) => grant.organisationIds))]
+  return {
+    id: asset.id,
+    title: asset.title,
+    description: asset.description,
+    tags: asset.tags,
+    kind: asset.kind,
+    folder_path: asset.folderPath,
+    status: asset.status,
+    has_current: asset.currentVersionId !== null,
+    current_version_id: asset.currentVersionId ?? '',
+    audience: asset.sharedWithAllPartners ? [EVERYONE] : asset.shares.map((share) => share.organisationId),
+    rights_org_ids: rightsOrgIds,
+    // A never-usable asset gets an empty window, which no partner filter matches.
+    rights_from: interval?.from ?? 0,
+    rights_until: interval?.until ?? 0,
+    created_at: asset.createdAt.getTime(),
+  }
+}
+
+/** Loads the asset's current state and writes it to the index (idempotent). */
+export async function reindexAsset(db: Db, assetId: string, client: TypesenseClient = getSearchClient()): Promise<void> {
+  const asset = await db.asset.findUnique({
+    where: { id: assetId },
+    include: { shares: { select: { organisationId: true } }, rightsGrants: true },
+  })
+  if (!asset) {
+    await client.collections(ASSETS_COLLECTION).documents(assetId).delete().catch(() => undefined)
+    return
+  }
+  await client.collections<AssetSearchDocument>(ASSETS_COLLECTION).documents().upsert(toSearchDocument(asset, new Date()))
+}
+
+function escapeFilterValue(value: string): string {
+  return `\`${value.replace(/`/g, '')}\``
+}
+
+/** The filter that confines a viewer to what they may see at `at`. */
+export function visibilityFilter(viewer: Viewer, at: Date): string | undefined {
+  if (isStaff(viewer.roles)) return undefined
+  const now = at.getTime()
+  const org = escapeFilterValue(viewer.organisationId)
+  return [
+    'has_current:=true',
+    'status:=active',
+    `audience:=[${EVERYONE},${org}]`,
+    `rights_org_ids:=[${EVERYONE},${org}]`,
+    `rights_from:<=${now}`,
+    `rights_until:>${now}`,
+  ].join(' && ')
+}
+
+export type AssetSearchParams = { query: string; kind?: string; page?: number; perPage?: number }
+
+export async function searchAssetIds(
+  viewer: Viewer,
+  params: AssetSearchParams,
+  at: Date,
+  client: TypesenseClient = getSearchClient(),
+): Promise<{ ids: string[]; found: number }> {
+  const filters = [visibilityFilter(viewer, at), params.kind ? `kind:=${escapeFilterValue(params.kind)}` : undefined]
+    .filter(Boolean)
+    .join(' && ')
+  const result = await client.collections<AssetSearchDocument>(ASSETS_COLLECTION).documents().search({
+    q: params.query.trim() || '*',
+    query_by: 'title,tags,description',
+    filter_by: filters || undefined,
+    sort_by: params.query.trim() ? '_text_match:desc,created_at:desc' : 'created_at:desc',
+    page: params.page ?? 1,
+    per_page: params.perPage ?? 48,
+    num_typos: 2,
+  })
+  return { ids: (result.hits ?? []).map((hit) => hit.document.id), found: result.found }
+}

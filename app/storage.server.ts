@@ -1,0 +1,133 @@
+/**
+ * The S3 bucket behind every original, rendition and release. Objects are never
+ * public: reads go through an authorised route that streams them or hands out a
+ * presigned URL of at most a minute.
+ */
+import type { Readable } from 'node:stream'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { getEnv } from '~/env.server'
+
+export type StorageConfig = {
+  endpoint: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  bucket: string
+  forcePathStyle: boolean
+}
+
+export type StoredObject = { body: Readable; bytes: number | undefined; contentType: string | undefined }
+
+export class Storage {
+  readonly client: S3Client
+  readonly bucket: string
+
+  constructor(config: StorageConfig) {
+    this.bucket = config.bucket
+    this.client = new S3Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    })
+  }
+
+  /** Streams a body to S3 in multipart chunks, never holding the whole file in memory. */
+  async putStream(key: string, body: Readable | ReadableStream<Uint8Array>, contentType: string): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      queueSize: 2,
+      partSize: 8 * 1024 * 1024,
+      leavePartsOnError: false,
+    })
+    await upload.done()
+  }
+
+  async putBuffer(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    )
+  }
+
+  async getStream(key: string, range?: { start: number; end: number }): Promise<StoredObject> {
+    const result = await this.client.send(
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+      }),
+    )
+    if (!result.Body) throw new Error(`S3 returned no body for ${key}`)
+    return { body: result.Body as Readable, bytes: result.ContentLength, contentType: result.ContentType }
+  }
+
+  async getBuffer(key: string): Promise<Buffer> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+    if (!result.Body) throw new Error(`S3 returned no body for ${key}`)
+    return Buffer.from(await result.Body.transformToByteArray())
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
+      return true
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey) return false
+      throw error
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))
+  }
+
+  /** A short-lived GET URL that makes the browser save the file under its name. */
+  async presignDownload(key: string, options: { filename: string; expiresInSeconds: number }): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentDisposition: contentDisposition('attachment', options.filename),
+    })
+    return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds })
+  }
+}
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and a UTF-8 filename. */
+export function contentDisposition(kind: 'attachment' | 'inline', filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`
+}
+
+export const storageKeys = {
+  original: (assetId: string, versionId: string) => `originals/${assetId}/${versionId}`,
+  rendition: (versionId: string, preset: string, extension: string) => `renditions/${versionId}/${preset}.${extension}`,
+  healthProbe: () => `health/probe`,
+}
+
+const globalForStorage = globalThis as unknown as { damsonStorage?: Storage }
+
+export function getStorage(): Storage {
+  if (!globalForStorage.damsonStorage) {
+    const env = getEnv()
+    globalForStorage.damsonStorage = new Storage({
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      bucket: env.S3_BUCKET,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    })
+  }
+  return globalForStorage.damsonStorage
+}

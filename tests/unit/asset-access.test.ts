@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { canViewAsset, canViewVersion, type AssetAccessFacts, type Viewer } from '~/domain/asset-access'
+import { ROLES, type RoleName } from '~/domain/roles'
+
+const at = new Date('2027-03-01T12:00:00Z')
+const partner: Viewer = { userId: 'u1', roles: ['partner'], organisationId: 'acme' }
+
+function asset(overrides: Partial<AssetAccessFacts> = {}): AssetAccessFacts {
+  return {
+    id: 'a1',
+    status: 'active',
+    currentVersionId: 'v2',
+    sharedWithAllPartners: true,
+    sharedOrganisationIds: [],
+    rightsGrants: [],
+    ...overrides,
+  }
+}
+
+describe('canViewAsset', () => {
+  it('lets a partner see an approved, shared, in-rights asset', () => {
+    expect(canViewAsset(partner, asset(), at)).toEqual({ allowed: true })
+  })
+
+  it('hides unapproved, archived, unshared and out-of-rights assets from partners', () => {
+    expect(canViewAsset(partner, asset({ currentVersionId: null }), at).allowed).toBe(false)
+    expect(canViewAsset(partner, asset({ status: 'archived' }), at).allowed).toBe(false)
+    expect(canViewAsset(partner, asset({ sharedWithAllPartners: false, sharedOrganisationIds: ['other'] }), at).allowed).toBe(false)
+    expect(canViewAsset(partner, asset({ sharedWithAllPartners: false, sharedOrganisationIds: ['acme'] }), at).allowed).toBe(true)
+    const expired = {
+      id: 'g',
+      licenceType: 'rights_managed',
+      channels: [],
+      territories: [],
+      organisationIds: [],
+      startsAt: null,
+      expiresAt: new Date(at.getTime() - 1),
+      revokedAt: null,
+      timeZone: 'UTC',
+    }
+    expect(canViewAsset(partner, asset({ rightsGrants: [expired] }), at).allowed).toBe(false)
+  })
+
+  it('lets every staff role see everything, and no other role', () => {
+    const hidden = asset({ currentVersionId: null, status: 'archived' })
+    for (const role of ROLES) {
+      const viewer: Viewer = { userId: 'u', roles: [role as RoleName], organisationId: 'brand' }
+      expect(canViewAsset(viewer, hidden, at).allowed).toBe(role !== 'partner')
+    }
+  })
+})
+
+describe('canViewVersion', () => {
+  it('gives partners only the promoted version', () => {
+    expect(canViewVersion(partner, asset(), 'v2', at).allowed).toBe(true)
+    expect(canViewVersion(partner, asset(), 'v1', at).allowed).toBe(false)
+    const librarian: Viewer = { userId: 'l', roles: ['librarian'], organisationId: 'brand' }
+    expect(canViewVersion(librarian, asset(), 'v1', at).allowed).toBe(true)
+  })
+})
