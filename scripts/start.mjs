@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `npm start`: the whole of Damson on this machine. Services are embedded unless their
+// variables point at external ones (see .env.example); data persists under .data/dev.
+//
+//   node scripts/start.mjs                  everything: services, migrations, worker, seed, web
+//   node scripts/start.mjs --services-only  just the four services; prints their variables
+//
+// Plain Node ESM with node: built-ins only: it runs on a fresh clone before node_modules exists.
+import { readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { startManaged } from './stack/processes.mjs'
+import { Stack, report } from './stack/stack.mjs'
+import { ROOT, StackError, bold, cyan, errorText, mtime, npmBin, ok, run, say, seconds, waitUntil, warn } from './stack/util.mjs'
+
+const args = process.argv.slice(2)
+const servicesOnly = args.includes('--services-only')
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: node scripts/start.mjs [--services-only]')
+  process.exit(0)
+}
+
+const DEMO_USERS = ['admin@damson.test', 'librarian@damson.test', 'reviewer@damson.test', 'legal@damson.test', 'partner@acme.test']
+const DEMO_PASSWORD = 'damson-demo'
+
+const stack = new Stack('dev')
+let exiting = false
+const exit = async (code) => {
+  if (exiting) return
+  exiting = true
+  await stack.shutdown()
+  process.exit(code)
+}
+stack.handleSignals(() => process.exit(0))
+stack.onUnexpectedExit = () => exit(1)
+
+/** Newest modification time among the sources the web build depends on. */
+function newestSource() {
+  let newest = 0
+  const walk = (dir) => {
+    let entries
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) {
+        // The generated Prisma client is rewritten by every generate; schema.prisma stands for it.
+        if (full === path.join(ROOT, 'app', 'generated') || entry.name === 'node_modules') continue
+        walk(full)
+      } else newest = Math.max(newest, statSync(full).mtimeMs)
+    }
+  }
+  walk(path.join(ROOT, 'app'))
+  walk(path.join(ROOT, 'public'))
+  for (const file of ['vite.config.ts', 'tsconfig.json', 'package-lock.json', 'prisma/schema.prisma', 'tailwind.config.ts', 'postcss.config.js']) {
+    newest = Math.max(newest, mtime(path.join(ROOT, file)))
+  }
+  return newest
+}
+
+async function buildIfStale() {
+  const serverBuild = path.join(ROOT, 'build', 'server', 'index.js')
+  const built = mtime(serverBuild)
+  if (built && built >= newestSource()) {
+    ok('web build is up to date')
+    return
+  }
+  say(built ? 'Rebuilding the web app (sources changed; remix vite:build)…' : 'Building the web app (remix vite:build)…')
+  const started = Date.now()
+  const remix = npmBin('remix')
+  const logFile = stack.prof.logFile('build')
+  const { writeFileSync } = await import('node:fs')
+  try {
+    const output = await run(remix.command, [...remix.prefix, 'vite:build'], { env: stack.childEnv({ NODE_ENV: 'production' }), inherit: false })
+    writeFileSync(logFile, output)
+  } catch (error) {
+    writeFileSync(logFile, error.message)
+    throw new StackError(`the web build failed (see ${path.relative(ROOT, logFile)}):\n${error.message}`)
+  }
+  ok(`web app built in ${seconds(Date.now() - started)}`)
+}
+
+async function main() {
+  console.log(bold('Damson — starting the local stack'))
+  await stack.bootstrap()
+  await stack.startServices()
+  const port = Number(process.env.PORT || stack.prof.ports.web)
+  const nodeEnv = process.env.NODE_ENV || 'development'
+  const env = stack.resolveEnv({ nodeEnv, port })
+
+  if (servicesOnly) {
+    console.log(`\n${bold('Services are up.')} Their variables (also in ${path.relative(ROOT, stack.stackEnvFile)}):`)
+    for (const [name, value] of Object.entries(env)) console.log(`  ${name}=${value}`)
+    console.log(`\nReady in ${stack.elapsed()}. Press Ctrl-C to stop.`)
+    return
+  }
+
+  await stack.prepareDatabase()
+
+  // The worker: started once migrations are in, so it never sees a half-made schema.
+  const tsx = npmBin('tsx')
+  if (stack.tsxStepExists('workers/main.ts')) {
+    say('Starting the Temporal worker (tsx workers/main.ts)…')
+    const started = Date.now()
+    const worker = stack.adopt(
+      startManaged('worker', tsx.command, [...tsx.prefix, 'workers/main.ts'], {
+        env: stack.childEnv(),
+        logFile: stack.prof.logFile('worker'),
+        watchOutput: true,
+        echo: true,
+      }),
+    )
+    const ready = await worker.waitForOutput(/worker ready/i, 60_000)
+    if (ready) ok(`worker ready in ${seconds(Date.now() - started)}`)
+    else warn(`the worker printed no "worker ready" line within 60 s; continuing (see ${path.relative(ROOT, worker.logFile)})`)
+  } else warn('workers/main.ts does not exist yet; the worker was not started')
+
+  // The seed uploads through the real pipeline, so it needs the worker; it decides itself
+  // whether the database is empty.
+  await stack.tsxStep('Seeding demo data', 'prisma/seed.ts')
+
+  await buildIfStale()
+
+  say(`Starting the web server (remix-serve, port ${port})…`)
+  const webStarted = Date.now()
+  const serve = npmBin('remix-serve')
+  const web = stack.adopt(
+    startManaged('web', serve.command, [...serve.prefix, './build/server/index.js'], {
+      env: stack.childEnv(),
+      logFile: stack.prof.logFile('web'),
+      watchOutput: true,
+      echo: true,
+    }),
+  )
+  const url = `http://localhost:${port}`
+  let last = ''
+  await waitUntil(
+    async () => {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })
+      if (response.status !== 200) {
+        last = `${response.status} ${(await response.text()).slice(0, 300)}`
+        throw new Error(last)
+      }
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      abortIf: () => web.exitReason(),
+      describeTimeout: (error) => `the web server did not answer GET ${url}/healthz with 200 within 60 s (last: ${errorText(error)}); see ${path.relative(ROOT, web.logFile)}`,
+    },
+  )
+  ok(`web server healthy in ${seconds(Date.now() - webStarted)}`)
+
+  console.log('')
+  console.log(bold(`Damson is running at ${cyan(url)}`))
+  const temporal = stack.services.find((service) => service.name === 'temporal')
+  if (temporal?.uiUrl) console.log(`Temporal UI: ${temporal.uiUrl}`)
+  if (env.NODE_ENV !== 'production') {
+    console.log(`Demo sign-ins (password ${bold(DEMO_PASSWORD)}):`)
+    for (const user of DEMO_USERS) console.log(`  ${user}`)
+  }
+  console.log(`Logs: ${path.relative(ROOT, stack.prof.logsDir)}/   Started in ${stack.elapsed()}. Press Ctrl-C to stop.`)
+}
+
+main().catch(async (error) => {
+  if (exiting || stack.shuttingDown) return
+  report(error)
+  await exit(1)
+})
