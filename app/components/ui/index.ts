@@ -1,0 +1,7 @@
+export { Badge, StatusBadge, type BadgeTone, type VersionStatusName } from './badge'
+export { Button, buttonClasses, type ButtonProps, type ButtonVariant, type ButtonSize } from './button'
+export { Card, CardBody, CardFooter, CardHeader, CardTitle } from './card'
+export { cn } from './cn'
+export { EmptyState } from './empty-state'
+export { Field, FieldError, Input, Label, type FieldProps, type InputProps } from './field'
+export { PageHeader } from './page-header'
