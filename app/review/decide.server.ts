@@ -1,0 +1,61 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client'
+import { ApplicationFailure } from '@temporalio/common'
+import { z } from 'zod'
+import { AppError } from '~/errors.server'
+import { getTemporalClient } from '~/temporal.server'
+import { DecisionRejection, MAX_COMMENT_LENGTH, decideUpdate, type DecisionResult } from '../../workflows/review'
+
+export const ReviewDecisionSchema = z.object({
+  versionId: z.string().min(1),
+  reviewerId: z.string().min(1),
+  decision: z.enum(['approve', 'reject', 'request_changes']),
+  comment: z
+    .string()
+    .trim()
+    .max(MAX_COMMENT_LENGTH, `A comment can be at most ${MAX_COMMENT_LENGTH} characters`)
+    .optional()
+    .nullable()
+    .transform((value) => value || null),
+})
+
+export type SubmitReviewDecisionOptions = z.input<typeof ReviewDecisionSchema> & {
+  /** Temporal client; the process-wide one by default. */
+  client?: Client
+}
+
+/**
+ * Sends a reviewer's decision to the version's review workflow and returns once
+ * it is recorded. The workflow's validator is the authority on who may decide:
+ * a non-reviewer gets FORBIDDEN, a second decision or an ended review CONFLICT,
+ * a version without a review NOT_FOUND.
+ */
+export async function submitReviewDecision({ client, ...input }: SubmitReviewDecisionOptions): Promise<DecisionResult> {
+  const parsed = ReviewDecisionSchema.safeParse(input)
+  if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'Invalid decision')
+  const { versionId, reviewerId, decision, comment } = parsed.data
+
+  const temporal = client ?? (await getTemporalClient())
+  const handle = temporal.workflow.getHandle(`review-${versionId}`)
+  try {
+    return await handle.executeUpdate(decideUpdate, { args: [{ reviewerId, decision, comment }] })
+  } catch (error) {
+    throw toAppError(error)
+  }
+}
+
+function toAppError(error: unknown): unknown {
+  if (error instanceof WorkflowNotFoundError) {
+    return /already completed/i.test(error.message)
+      ? new AppError('CONFLICT', 'This review has already ended')
+      : new AppError('NOT_FOUND', 'This version has no review in progress')
+  }
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const { type, message } = error.cause
+    if (type === DecisionRejection.notAReviewer) return new AppError('FORBIDDEN', message)
+    if (type === DecisionRejection.alreadyDecided || type === DecisionRejection.reviewEnded) {
+      return new AppError('CONFLICT', message)
+    }
+    if (type === DecisionRejection.invalid) return new AppError('BAD_REQUEST', message)
+  }
+  return error
+}

@@ -1,0 +1,127 @@
+/**
+ * The worker process dies while a review is open: the approval still lands, once.
+ * Runs `npx tsx workers/main.ts` as a child (its own process group, so SIGKILL
+ * takes tsx's node child with it) on task queues of its own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { Client, Connection } from '@temporalio/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { IngestVersionResult } from '../../workflows/ingest'
+import { loadStackEnv } from '../support/stack-env'
+
+loadStackEnv()
+const run = randomUUID().slice(0, 8)
+const queues = { TEMPORAL_TASK_QUEUE: `test-crash-${run}`, TEMPORAL_MEDIA_TASK_QUEUE: `test-crash-media-${run}` }
+Object.assign(process.env, queues)
+
+const { getEnv } = await import('~/env.server')
+const { createDb } = await import('~/db.server')
+const { getStorage } = await import('~/storage.server')
+const { startIngest } = await import('~/assets/start-ingest.server')
+const { submitReviewDecision } = await import('~/review/decide.server')
+const fixtures = await import('../support/review-fixtures')
+
+const repoRoot = path.resolve(import.meta.dirname, '../..')
+const env = getEnv()
+const db = createDb(env.DATABASE_URL)
+const storage = getStorage()
+const children = new Set<ChildProcess>()
+let client: Client
+
+/** `closed`: every process of the group has let go of the output pipes (npx, tsx and node alike). */
+type WorkerChild = { process: ChildProcess; ready: Promise<void>; closed: Promise<void>; output: () => string }
+
+function startWorkerProcess(): WorkerChild {
+  const child = spawn('npx', ['tsx', 'workers/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...queues },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  let output = ''
+  const closed = new Promise<void>((resolve) => {
+    child.on('close', () => {
+      children.delete(child)
+      resolve()
+    })
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (/worker ready/.test(output)) resolve()
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    void closed.then(() => reject(new Error(`The worker exited before it was ready:\n${output}`)))
+  })
+  return { process: child, ready, closed, output: () => output }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+beforeAll(async () => {
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS })
+  client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })
+})
+
+afterAll(async () => {
+  for (const child of children) signalGroup(child, 'SIGKILL')
+  await client?.connection.close()
+  await db.$disconnect()
+})
+
+describe('worker crash during a review', () => {
+  it('promotes exactly once after the worker is killed and replaced', async () => {
+    const people = await fixtures.createReviewPeople(db, 'crash')
+    const first = startWorkerProcess()
+    await first.ready
+    expect(first.output().match(/worker ready/g)).toHaveLength(1)
+
+    const { assetId, versionId } = await fixtures.createUploadedVersion(db, storage, {
+      people,
+      bytes: await fixtures.generatePng(1024, 768),
+      mediaType: 'image/png',
+      filename: 'crash.png',
+    })
+    const { workflowId } = await startIngest({ versionId, assetId, client })
+    const ingested = (await client.workflow.getHandle(workflowId).result()) as IngestVersionResult
+    expect(ingested.status).toBe('in_review')
+    expect(await db.assetVersion.findUniqueOrThrow({ where: { id: versionId } })).toMatchObject({ status: 'in_review' })
+
+    signalGroup(first.process, 'SIGKILL')
+    await first.closed
+
+    // The update waits for a worker: send it, then bring one back.
+    const [ann] = people.reviewerIds
+    const decision = submitReviewDecision({ versionId, reviewerId: ann, decision: 'approve', client })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const second = startWorkerProcess()
+    await second.ready
+
+    expect(await decision).toMatchObject({ decision: 'approve', stageIndex: 0 })
+    expect(await client.workflow.getHandle(`review-${versionId}`).result()).toMatchObject({ status: 'approved' })
+
+    expect(await db.assetVersion.findUniqueOrThrow({ where: { id: versionId } })).toMatchObject({ status: 'approved' })
+    expect(await db.asset.findUniqueOrThrow({ where: { id: assetId } })).toMatchObject({ currentVersionId: versionId })
+    expect(await fixtures.countAuditEvents(db, 'version.promote', versionId)).toBe(1)
+    expect(await db.reviewDecision.count({ where: { review: { versionId } } })).toBe(1)
+
+    // SIGTERM drains both workers and ends the process cleanly.
+    signalGroup(second.process, 'SIGTERM')
+    await second.closed
+    expect(second.output()).toMatch(/SIGTERM received/)
+    expect(second.output()).toMatch(/Damson worker stopped/)
+  })
+})

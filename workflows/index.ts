@@ -1,0 +1,2 @@
+export { ingestVersion } from './ingest'
+export { reviewVersion } from './review'

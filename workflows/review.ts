@@ -1,0 +1,243 @@
+/**
+ * Review of one version (workflow id `review-${versionId}`): walks the policy's
+ * stages as snapshotted when the review opened. Decisions arrive as the `decide`
+ * update, validated against the current stage; each stage settles by the quorum
+ * rules in app/domain/quorum. Approval of the last stage promotes the version; a
+ * rejection or a request for changes ends the review with its reason.
+ *
+ * Deterministic: imports only activity types and pure domain modules.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow'
+import type { ReviewActivities } from '../workers/activities/review'
+import { checkDecisionEligibility, evaluateStage, type StageVerdict } from '../app/domain/quorum'
+import type { DecisionKind, ReviewPolicySnapshot, ReviewStageSnapshot } from '../app/domain/review-policy'
+
+// ───────────────────────────── messages (shared with clients)
+
+export type ReviewDecisionInput = {
+  reviewerId: string
+  decision: DecisionKind
+  comment?: string | null
+}
+
+export type DecisionResult = {
+  decisionId: string
+  stageIndex: number
+  stageName: string
+  decision: DecisionKind
+  decidedAt: string
+}
+
+export type ReviewStatus = 'in_progress' | 'approved' | 'rejected' | 'changes_requested'
+
+export type RecordedDecision = {
+  stageIndex: number
+  reviewerId: string
+  decision: DecisionKind
+  comment: string | null
+  decidedAt: string
+}
+
+export type ReviewState = {
+  reviewId: string
+  versionId: string
+  status: ReviewStatus
+  policyName: string
+  stageIndex: number
+  stageName: string
+  stageCount: number
+  quorum: ReviewStageSnapshot['quorum']
+  reviewerIds: string[]
+  pendingReviewerIds: string[]
+  decisions: RecordedDecision[]
+  /** When the current stage is due (ISO 8601); null once the review has ended. */
+  dueAt: string | null
+  overdue: boolean
+  outcomeReason: string | null
+}
+
+/** Failure types the `decide` validator rejects with (clients map them to 403/409). */
+export const DecisionRejection = {
+  notAReviewer: 'NotAReviewer',
+  alreadyDecided: 'AlreadyDecided',
+  reviewEnded: 'ReviewEnded',
+  invalid: 'InvalidDecision',
+} as const
+
+export const decideUpdate = defineUpdate<DecisionResult, [ReviewDecisionInput]>('decide')
+export const reviewStateQuery = defineQuery<ReviewState>('reviewState')
+
+export type ReviewVersionInput = { reviewId: string; versionId: string; snapshot: ReviewPolicySnapshot }
+export type ReviewOutcome = { status: Exclude<ReviewStatus, 'in_progress'>; reason: string | null; decidedBy: string | null }
+
+const DECISIONS: readonly DecisionKind[] = ['approve', 'reject', 'request_changes']
+const HOUR_MS = 60 * 60 * 1000
+/** Longest decision comment accepted (the web form enforces the same). */
+export const MAX_COMMENT_LENGTH = 5000
+
+// ───────────────────────────── workflow
+
+export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVersionInput): Promise<ReviewOutcome> {
+  const { recordDecision, advanceStage, promoteVersion, closeReview } = proxyActivities<ReviewActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  })
+
+  const stages = snapshot.stages
+  if (stages.length === 0) throw ApplicationFailure.nonRetryable('The review policy has no stages', 'InvalidPolicy')
+
+  let stageIndex = 0
+  let status: ReviewStatus = 'in_progress'
+  let outcomeReason: string | null = null
+  /** No more decisions are taken once the review's outcome is known (even before it is written). */
+  let concluding = false
+  let dueAt = Date.now() + stages[0]!.dueHours * HOUR_MS
+  let overdue = false
+  /** Decisions in the order they were accepted; `recorded` once the activity has written them. */
+  const decisions: (RecordedDecision & { recorded: boolean })[] = []
+
+  const currentStage = (): ReviewStageSnapshot => stages[stageIndex]!
+  const decisionsIn = (index: number, onlyRecorded: boolean) =>
+    decisions.filter((entry) => entry.stageIndex === index && (!onlyRecorded || entry.recorded))
+  const verdict = (): StageVerdict => evaluateStage(currentStage(), decisionsIn(stageIndex, true))
+
+  setHandler(reviewStateQuery, (): ReviewState => {
+    const stage = currentStage()
+    const now = verdict()
+    return {
+      reviewId,
+      versionId,
+      status,
+      policyName: snapshot.policyName,
+      stageIndex,
+      stageName: stage.name,
+      stageCount: stages.length,
+      quorum: stage.quorum,
+      reviewerIds: stage.reviewerIds,
+      pendingReviewerIds: now.outcome === 'pending' && !concluding ? now.pendingReviewerIds : [],
+      decisions: decisions.filter((entry) => entry.recorded).map(({ recorded: _recorded, ...entry }) => entry),
+      dueAt: concluding ? null : new Date(dueAt).toISOString(),
+      overdue,
+      outcomeReason,
+    }
+  })
+
+  setHandler(
+    decideUpdate,
+    async (input): Promise<DecisionResult> => {
+      // Runs right after the validator, before any other message: claiming the slot
+      // here keeps a second decision by the same reviewer out of this stage.
+      const index = stageIndex
+      const entry = {
+        stageIndex: index,
+        reviewerId: input.reviewerId,
+        decision: input.decision,
+        comment: input.comment?.trim() || null,
+        decidedAt: new Date(Date.now()).toISOString(),
+        recorded: false,
+      }
+      decisions.push(entry)
+      try {
+        const result = await recordDecision({ reviewId, stageIndex: index, ...input })
+        entry.decidedAt = result.decidedAt
+        entry.recorded = true
+        return { decisionId: result.decisionId, stageIndex: index, stageName: stages[index]!.name, decision: input.decision, decidedAt: result.decidedAt }
+      } catch (error) {
+        decisions.splice(decisions.indexOf(entry), 1)
+        throw error
+      }
+    },
+    {
+      validator: (input): void => {
+        if (!input || typeof input.reviewerId !== 'string' || !DECISIONS.includes(input.decision)) {
+          throw ApplicationFailure.nonRetryable('The decision must be approve, reject or request_changes', DecisionRejection.invalid)
+        }
+        const comment: unknown = input.comment
+        if (comment != null && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
+          throw ApplicationFailure.nonRetryable(
+            `A comment must be text of at most ${MAX_COMMENT_LENGTH} characters`,
+            DecisionRejection.invalid,
+          )
+        }
+        if (concluding) throw ApplicationFailure.nonRetryable('This review has already ended', DecisionRejection.reviewEnded)
+        const eligibility = checkDecisionEligibility(currentStage(), decisionsIn(stageIndex, false), input.reviewerId)
+        if (!eligibility.ok && eligibility.reason === 'not_a_reviewer') {
+          throw ApplicationFailure.nonRetryable(
+            `You are not a reviewer of the stage "${currentStage().name}"`,
+            DecisionRejection.notAReviewer,
+          )
+        }
+        if (!eligibility.ok) {
+          throw ApplicationFailure.nonRetryable(
+            `You have already decided in the stage "${currentStage().name}"`,
+            DecisionRejection.alreadyDecided,
+          )
+        }
+      },
+    },
+  )
+
+  /**
+   * Hook: the current stage passed its due time without settling. The review keeps
+   * waiting and the state query reports it as overdue. Reminders and escalation
+   * (a separate issue) plug in here.
+   */
+  const stageOverdue = (_stage: ReviewStageSnapshot): void => {
+    overdue = true
+  }
+
+  let outcome: ReviewOutcome | undefined
+  while (!outcome) {
+    const stage = currentStage()
+    dueAt = Date.now() + stage.dueHours * HOUR_MS
+    overdue = false
+
+    const settledInTime = await condition(() => verdict().outcome !== 'pending', stage.dueHours * HOUR_MS)
+    if (!settledInTime) {
+      stageOverdue(stage)
+      await condition(() => verdict().outcome !== 'pending')
+    }
+
+    const settled = verdict()
+    if (settled.outcome === 'pending') continue // unreachable: the condition above waited for this
+
+    if (settled.outcome === 'approved' && stageIndex < stages.length - 1) {
+      const finished = stageIndex
+      stageIndex += 1 // take decisions for the next stage from now on
+      await advanceStage({ reviewId, stageIndex: finished })
+      continue
+    }
+
+    concluding = true
+    if (settled.outcome === 'approved') {
+      await promoteVersion({ versionId, reviewId, promotedById: settled.decidingReviewerId })
+      status = 'approved'
+      outcome = { status: 'approved', reason: null, decidedBy: settled.decidingReviewerId }
+    } else {
+      const deciding = decisionsIn(stageIndex, true).find((entry) => entry.reviewerId === settled.decidingReviewerId)
+      const reason = deciding?.comment ?? defaultReason(settled.outcome, stage.name)
+      await closeReview({ reviewId, versionId, outcome: settled.outcome, reason, actorId: settled.decidingReviewerId })
+      status = settled.outcome
+      outcomeReason = reason
+      outcome = { status: settled.outcome, reason, decidedBy: settled.decidingReviewerId }
+    }
+  }
+
+  // Let every accepted update finish (and reply) before the workflow completes.
+  await condition(allHandlersFinished)
+  return outcome
+}
+
+function defaultReason(outcome: 'rejected' | 'changes_requested', stageName: string): string {
+  return outcome === 'rejected'
+    ? `Rejected in the stage "${stageName}" (no reason given)`
+    : `Changes requested in the stage "${stageName}" (no details given)`
+}
