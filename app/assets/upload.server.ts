@@ -1,0 +1,499 @@
+/**
+ * Uploading originals: the bytes stream to S3 (multipart, never held whole in
+ * memory) while a sha256 and a byte count are computed on the way through. The
+ * media type is sniffed from the first bytes — never taken from the client's
+ * Content-Type or the file's name — and anything that is not a supported image is
+ * refused before a single byte is stored. Rows and their audit event are written in
+ * one transaction only after the object is stored; then the ingest workflow starts.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import {
+  unstable_createMemoryUploadHandler as createMemoryUploadHandler,
+  unstable_parseMultipartFormData as parseMultipartFormData,
+  type UploadHandler,
+} from '@remix-run/node'
+import { z } from 'zod'
+import { appendAuditEvent } from '~/audit.server'
+import type { CurrentUser } from '~/auth.server'
+import type { Db } from '~/db.server'
+import { getEnv } from '~/env.server'
+import { AppError, isAppError } from '~/errors.server'
+import { isSupportedImage, SNIFF_BYTES, sniffMediaType } from '~/media.server'
+import { storageKeys, type Storage } from '~/storage.server'
+import { startIngest } from './start-ingest.server'
+
+export const SUPPORTED_IMAGE_SENTENCE = 'Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.'
+
+export type UploadSource = {
+  /** The file's bytes; consumed exactly once, in order. */
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
+  /** The name the client gave; kept for display and downloads, never used to decide the type. */
+  filename: string
+  /** The Content-Type the client declared; recorded in the audit event only. */
+  declaredType?: string | null
+}
+
+type CommonUploadOptions = {
+  db: Db
+  storage: Storage
+  uploader: CurrentUser
+  file: UploadSource
+  /** Largest accepted size in bytes; defaults to MAX_UPLOAD_BYTES. */
+  maxBytes?: number
+  ipAddress?: string | null
+}
+
+export type UploadAssetOptions = CommonUploadOptions & {
+  /** Defaults to the filename without its extension. */
+  title?: string | null
+  description?: string | null
+  /** Slash-separated folder, e.g. "campaigns/summer-2027"; normalised to "/campaigns/summer-2027". */
+  folderPath?: string | null
+  tags?: readonly string[] | null
+}
+
+export type UploadNewVersionOptions = CommonUploadOptions & { assetId: string }
+
+export type UploadResult = { assetId: string; versionId: string; versionNumber: number }
+
+/** A new asset (kind image) owned by the uploader's organisation, with version 1 in processing. */
+export async function uploadAsset(options: UploadAssetOptions): Promise<UploadResult> {
+  const { uploader, file } = options
+  const assetId = randomUUID()
+  const title = normaliseTitle(options.title) ?? titleFromFilename(file.filename)
+  const description = (options.description ?? '').trim()
+  const folderPath = normaliseFolderPath(options.folderPath)
+  const tags = normaliseTags(options.tags ?? [])
+
+  return storeThenRecord(options, assetId, async (tx) => {
+    await tx.asset.create({
+      data: {
+        id: assetId,
+        title,
+        description,
+        folderPath,
+        kind: 'image',
+        tags,
+        ownerOrganisationId: uploader.organisation.id,
+        createdById: uploader.id,
+      },
+    })
+    return { number: 1, detail: { title, folderPath } }
+  })
+}
+
+/** A new version (number n + 1, processing) of an existing image asset. */
+export async function uploadNewVersion(options: UploadNewVersionOptions): Promise<UploadResult> {
+  const asset = await options.db.asset.findUnique({
+    where: { id: options.assetId },
+    select: { id: true, kind: true, status: true },
+  })
+  if (!asset) throw new AppError('NOT_FOUND', 'Asset not found')
+  if (asset.status === 'archived') throw new AppError('CONFLICT', 'This asset is archived; restore it before uploading a new version.')
+  if (asset.kind !== 'image') throw new AppError('CONFLICT', 'Only image assets take new versions in this release.')
+
+  return storeThenRecord(options, asset.id, async (tx) => {
+    // Lock the asset row so two concurrent uploads cannot take the same number.
+    await tx.$executeRaw`SELECT 1 FROM "Asset" WHERE "id" = ${asset.id} FOR UPDATE`
+    const latest = await tx.assetVersion.findFirst({
+      where: { assetId: asset.id },
+      orderBy: { number: 'desc' },
+      select: { number: true },
+    })
+    await tx.asset.update({ where: { id: asset.id }, data: { updatedAt: new Date() } })
+    return { number: (latest?.number ?? 0) + 1, detail: {} }
+  })
+}
+
+// ───────────────────────────── the upload form (multipart, streamed)
+
+/** The form's text fields; they come before the file inputs in the form, so they arrive first. */
+export const UploadFieldsSchema = z.object({
+  title: z.string().trim().max(300, 'Keep the title under 300 characters').optional(),
+  description: z.string().trim().max(5000, 'Keep the description under 5,000 characters').optional(),
+  folderPath: z.string().trim().max(500, 'Keep the folder path under 500 characters').optional(),
+  tags: z
+    .string()
+    .max(3000, 'Too many tags')
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
+})
+
+export type UploadOutcome =
+  | { ok: true; filename: string; title: string; assetId: string; versionId: string }
+  | { ok: false; filename: string; status: number; message: string }
+
+export type ReceiveUploadsResult = {
+  outcomes: UploadOutcome[]
+  /** Set when the request as a whole was refused (too large, malformed); earlier files still count. */
+  error: { status: number; message: string } | null
+}
+
+/** Text fields are tiny; anything bigger than this in a text part is refused. */
+const MAX_TEXT_PART_BYTES = 64 * 1024
+
+/** "Title" for the first file of a form, "Title (2)", "Title (3)" … for the next ones. */
+export function numberedTitle(title: string | undefined, index: number): string | undefined {
+  if (!title) return undefined
+  return index === 0 ? title : `${title} (${index + 1})`
+}
+
+/**
+ * Reads a multipart upload form as it arrives: text fields into memory (small),
+ * each file part streamed straight into `uploadAsset` — nothing is buffered whole.
+ * Each file becomes its own asset; a file refused for its content (wrong type,
+ * empty) is reported and skipped, and the next file still uploads. A file over the
+ * size limit stops the request.
+ */
+export async function receiveUploads(options: {
+  request: Request
+  db: Db
+  storage: Storage
+  uploader: CurrentUser
+  ipAddress?: string | null
+  maxBytes?: number
+}): Promise<ReceiveUploadsResult> {
+  const { request, db, storage, uploader } = options
+  const outcomes: UploadOutcome[] = []
+  const fields = new Map<string, string>()
+  const textHandler = createMemoryUploadHandler({ maxPartSize: MAX_TEXT_PART_BYTES })
+
+  const handler: UploadHandler = async (part) => {
+    if (part.filename === undefined) {
+      const value = await textHandler(part)
+      if (typeof value === 'string') fields.set(part.name, value)
+      return value
+    }
+    if (part.name !== 'file' || part.filename === '') {
+      // An unexpected file field, or the empty part a browser sends when no file was chosen.
+      await drain(part.data)
+      return undefined
+    }
+    const parsed = UploadFieldsSchema.safeParse(Object.fromEntries(fields))
+    if (!parsed.success) {
+      throw new AppError('BAD_REQUEST', parsed.error.issues.map((issue) => issue.message).join(' '))
+    }
+    const filename = displayFilename(part.filename)
+    const index = outcomes.length
+    try {
+      const result = await uploadAsset({
+        db,
+        storage,
+        uploader,
+        file: { stream: part.data, filename, declaredType: part.contentType },
+        title: numberedTitle(parsed.data.title, index),
+        description: parsed.data.description,
+        folderPath: parsed.data.folderPath,
+        tags: parsed.data.tags,
+        maxBytes: options.maxBytes,
+        ipAddress: options.ipAddress,
+      })
+      const title = numberedTitle(parsed.data.title, index) ?? titleFromFilename(filename)
+      outcomes.push({ ok: true, filename, title, assetId: result.assetId, versionId: result.versionId })
+    } catch (error) {
+      // Too large: stop reading (the rest may be huge). Content problems: skip this file only.
+      if (!isAppError(error) || error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'UNAVAILABLE') throw error
+      outcomes.push({ ok: false, filename, status: error.status, message: error.message })
+      await drain(part.data)
+    }
+    return undefined
+  }
+
+  try {
+    await parseMultipartFormData(request, handler)
+  } catch (error) {
+    if (isAppError(error)) return { outcomes, error: { status: error.status, message: error.message } }
+    if (error instanceof Error && error.name === 'MaxPartSizeExceededError') {
+      return { outcomes, error: { status: 413, message: 'A text field in the form is too long.' } }
+    }
+    if (error instanceof TypeError || (error instanceof Error && /malformed multipart/i.test(error.message))) {
+      return { outcomes, error: { status: 400, message: 'The upload form could not be read. Send it as multipart/form-data.' } }
+    }
+    throw error
+  }
+  if (outcomes.length === 0) return { outcomes, error: { status: 400, message: 'Choose at least one image to upload.' } }
+  return { outcomes, error: null }
+}
+
+/** Reads and discards the rest of a part so the parser can move on to the next one. */
+async function drain(data: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const chunk of data) void chunk
+}
+
+// ───────────────────────────── the shared pipeline
+
+type StoredOriginal = { storageKey: string; sha256: string; bytes: number; mediaType: string; extension: string }
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
+type BeforeVersion = (tx: Tx, stored: StoredOriginal) => Promise<{ number: number; detail: Record<string, string> }>
+
+async function storeThenRecord(options: CommonUploadOptions, assetId: string, beforeVersion: BeforeVersion): Promise<UploadResult> {
+  const { db, storage, uploader, file } = options
+  const versionId = randomUUID()
+  const storageKey = storageKeys.original(assetId, versionId)
+  const stored = await streamOriginal({
+    storage,
+    storageKey,
+    file,
+    maxBytes: options.maxBytes ?? getEnv().MAX_UPLOAD_BYTES,
+  })
+
+  let versionNumber: number
+  try {
+    versionNumber = await db.$transaction(async (tx) => {
+      const { number, detail } = await beforeVersion(tx, stored)
+      await tx.assetVersion.create({
+        data: {
+          id: versionId,
+          assetId,
+          number,
+          storageKey,
+          sha256: stored.sha256,
+          bytes: BigInt(stored.bytes),
+          mediaType: stored.mediaType,
+          originalFilename: displayFilename(file.filename),
+          status: 'processing',
+          uploadedById: uploader.id,
+        },
+      })
+      await appendAuditEvent(tx, {
+        actorId: uploader.id,
+        action: 'asset.upload',
+        subjectType: 'asset',
+        subjectId: assetId,
+        detail: {
+          ...detail,
+          versionId,
+          versionNumber: number,
+          filename: displayFilename(file.filename),
+          declaredType: file.declaredType ?? null,
+          mediaType: stored.mediaType,
+          bytes: stored.bytes,
+          sha256: stored.sha256,
+        },
+        ipAddress: options.ipAddress ?? null,
+      })
+      return number
+    })
+  } catch (error) {
+    // No rows: the object must not linger either.
+    await storage.delete(storageKey).catch(() => undefined)
+    throw error
+  }
+
+  try {
+    await startIngest({ versionId, assetId })
+  } catch (error) {
+    // The original and its rows are safe; say plainly that processing did not start.
+    console.error(`Could not start ingest for version ${versionId}`, error)
+    await db.$transaction(async (tx) => {
+      await tx.assetVersion.update({
+        where: { id: versionId },
+        data: {
+          status: 'failed',
+          failureReason: 'Processing could not be started (the workflow service did not answer). Upload the file again in a moment.',
+        },
+      })
+      await appendAuditEvent(tx, {
+        actorId: uploader.id,
+        action: 'version.processing_failed',
+        subjectType: 'asset',
+        subjectId: assetId,
+        detail: { versionId, reason: 'ingest workflow could not be started' },
+      })
+    })
+  }
+
+  return { assetId, versionId, versionNumber }
+}
+
+type StreamOriginalOptions = { storage: Storage; storageKey: string; file: UploadSource; maxBytes: number }
+
+/**
+ * Peeks the first bytes to sniff the type, then streams head + rest to S3 while
+ * hashing and counting. Going over `maxBytes` aborts the upload and removes any
+ * partial object. Exported for tests and for the new-version path's reuse.
+ */
+export async function streamOriginal({ storage, storageKey, file, maxBytes }: StreamOriginalOptions): Promise<StoredOriginal> {
+  const name = displayFilename(file.filename)
+  const iterator = toAsyncIterable(file.stream)[Symbol.asyncIterator]()
+
+  // 1. Peek: gather at least SNIFF_BYTES (or the whole file, if smaller).
+  const head: Uint8Array[] = []
+  let headBytes = 0
+  let ended = false
+  while (headBytes < SNIFF_BYTES) {
+    const next = await iterator.next()
+    if (next.done) {
+      ended = true
+      break
+    }
+    if (next.value.byteLength === 0) continue
+    head.push(next.value)
+    headBytes += next.value.byteLength
+    if (headBytes > maxBytes) {
+      await closeQuietly(iterator)
+      throw tooLarge(name, maxBytes)
+    }
+  }
+  if (headBytes === 0) {
+    await closeQuietly(iterator)
+    throw new AppError('BAD_REQUEST', `${name} is empty (0 bytes). Choose the file again and re-upload it.`)
+  }
+
+  // 2. Sniff: the bytes decide, not the name or the declared type.
+  const headBuffer = Buffer.concat(head, headBytes)
+  const sniffed = await sniffMediaType(headBuffer.subarray(0, SNIFF_BYTES))
+  if (!sniffed || !isSupportedImage(sniffed.mime)) {
+    await closeQuietly(iterator)
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${name} ${describeMediaType(sniffed?.mime ?? null)}, not an image. ${SUPPORTED_IMAGE_SENTENCE}`)
+  }
+
+  // 3. Stream head + rest through the hash and the counter into S3.
+  const hash = createHash('sha256')
+  let bytes = 0
+  let limitError: AppError | undefined
+  async function* metered(): AsyncGenerator<Uint8Array> {
+    const feed = function (chunk: Uint8Array): Uint8Array {
+      bytes += chunk.byteLength
+      if (bytes > maxBytes) {
+        limitError = tooLarge(name, maxBytes)
+        throw limitError
+      }
+      hash.update(chunk)
+      return chunk
+    }
+    yield feed(headBuffer)
+    if (ended) return
+    for (;;) {
+      const next = await iterator.next()
+      if (next.done) return
+      if (next.value.byteLength > 0) yield feed(next.value)
+    }
+  }
+
+  const body = Readable.from(metered(), { objectMode: false })
+  try {
+    await storage.putStream(storageKey, body, sniffed.mime)
+  } catch (error) {
+    body.destroy()
+    await closeQuietly(iterator)
+    // lib-storage aborts the multipart upload (leavePartsOnError: false); a single-part
+    // PUT may still have landed, so remove whatever is there.
+    await storage.delete(storageKey).catch(() => undefined)
+    if (limitError) throw limitError
+    if (isAppError(error)) throw error
+    throw new AppError('UNAVAILABLE', `${name} could not be stored: ${error instanceof Error ? error.message : String(error)}`)
+  }
+
+  return { storageKey, sha256: hash.digest('hex'), bytes, mediaType: sniffed.mime, extension: sniffed.ext }
+}
+
+// ───────────────────────────── helpers
+
+function toAsyncIterable(stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (Symbol.asyncIterator in stream) return stream as AsyncIterable<Uint8Array>
+  const reader = (stream as ReadableStream<Uint8Array>).getReader()
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const { done, value } = await reader.read()
+        return done ? { done: true, value: undefined } : { done: false, value }
+      },
+      return: async () => {
+        await reader.cancel().catch(() => undefined)
+        return { done: true, value: undefined }
+      },
+    }),
+  }
+}
+
+async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> {
+  await iterator.return?.().catch(() => undefined)
+}
+
+function tooLarge(name: string, maxBytes: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than the ${formatBytes(maxBytes)} limit.`)
+}
+
+/** "200 MB", "512 KB", "900 bytes" (binary units, as the limit is configured). */
+export function formatBytes(value: number): string {
+  const mb = 1024 * 1024
+  if (value >= mb) return `${Number((value / mb).toFixed(1)).toString()} MB`
+  if (value >= 1024) return `${Number((value / 1024).toFixed(1)).toString()} KB`
+  return `${value} bytes`
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  'application/pdf': 'is a PDF document',
+  'application/zip': 'is a ZIP archive',
+  'application/x-7z-compressed': 'is a 7-Zip archive',
+  'application/x-rar-compressed': 'is a RAR archive',
+  'application/gzip': 'is a gzip archive',
+  'application/x-tar': 'is a tar archive',
+  'application/postscript': 'is a PostScript/EPS file',
+  'application/msword': 'is a Word document',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'is a Word document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'is an Excel spreadsheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'is a PowerPoint presentation',
+  'application/x-msdownload': 'is a Windows program',
+  'application/x-elf': 'is a program',
+  'image/svg+xml': 'is an SVG drawing (vector images are not accepted yet)',
+  'image/heic': 'is a HEIC photo (not supported yet)',
+  'image/heif': 'is a HEIF photo (not supported yet)',
+  'image/bmp': 'is a BMP bitmap (not supported)',
+  'image/vnd.adobe.photoshop': 'is a Photoshop document (not supported yet)',
+  'image/x-icon': 'is an icon file (not supported)',
+}
+
+function describeMediaType(mime: string | null): string {
+  if (!mime) return 'is not a file type Damson recognises (it may be text or damaged)'
+  const known = DESCRIPTIONS[mime]
+  if (known) return known
+  if (mime.startsWith('video/')) return `is a video (${mime})`
+  if (mime.startsWith('audio/')) return `is an audio file (${mime})`
+  if (mime.startsWith('font/')) return `is a font (${mime})`
+  if (mime.startsWith('image/')) return `is a ${mime.slice('image/'.length).toUpperCase()} image, a format not supported`
+  return `is a ${mime} file`
+}
+
+/** The client's name for the file, reduced to its last path segment and made printable. */
+export function displayFilename(filename: string): string {
+  const base = filename.split(/[/\\]/).pop() ?? ''
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]+/g, '').trim().slice(0, 255)
+  return clean || 'upload'
+}
+
+/** "Summer launch hero.final.jpg" → "Summer launch hero.final". */
+export function titleFromFilename(filename: string): string {
+  const base = displayFilename(filename)
+  const ext = path.extname(base)
+  const stem = ext && ext.length < base.length ? base.slice(0, -ext.length) : base
+  return stem.replace(/[_]+/g, ' ').replace(/\s+/g, ' ').trim() || base
+}
+
+function normaliseTitle(title: string | null | undefined): string | null {
+  const trimmed = (title ?? '').replace(/\s+/g, ' ').trim()
+  return trimmed ? trimmed.slice(0, 300) : null
+}
+
+/** "campaigns//summer 2027/" → "/campaigns/summer 2027"; "." and ".." segments are dropped. */
+export function normaliseFolderPath(folderPath: string | null | undefined): string {
+  const segments = (folderPath ?? '')
+    .split(/[/\\]+/)
+    .map((segment) => segment.replace(/\s+/g, ' ').trim())
+    .filter((segment) => segment && segment !== '.' && segment !== '..')
+  return `/${segments.join('/')}`
+}
+
+/** Trimmed, case-insensitively de-duplicated, at most 50 tags of 60 characters. */
+export function normaliseTags(tags: readonly string[]): string[] {
+  const seen = new Map<string, string>()
+  for (const raw of tags) {
+    const tag = raw.replace(/\s+/g, ' ').trim().slice(0, 60)
+    if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag)
+  }
+  return [...seen.values()].slice(0, 50)
+}

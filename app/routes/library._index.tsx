@@ -1,0 +1,318 @@
+/**
+ * The library for brand staff: every asset whatever its approval or rights, with
+ * its latest version's processing/review status. Filter by that status and search
+ * titles (case-insensitive substring, in the database).
+ */
+import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { requirePermission } from '~/auth.server'
+import { Badge, Button, buttonClasses, Card, EmptyState, Input, PageHeader, StatusBadge, type VersionStatusName } from '~/components/ui'
+import { getDb } from '~/db.server'
+import { hasPermission } from '~/domain/roles'
+import { Prisma } from '~/generated/prisma/client'
+
+export const meta: MetaFunction = () => [{ title: 'Library · Damson' }]
+
+const STATUS_FILTERS = ['processing', 'in_review', 'approved', 'rejected', 'failed'] as const
+const STATUS_LABELS: Record<(typeof STATUS_FILTERS)[number], string> = {
+  processing: 'Processing',
+  in_review: 'In review',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  failed: 'Failed',
+}
+const PER_PAGE = 50
+
+const QuerySchema = z.object({
+  status: z
+    .enum(STATUS_FILTERS)
+    .optional()
+    .catch(undefined),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .catch(undefined)
+    .transform((value) => value || undefined),
+  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined).transform((value) => value ?? 1),
+})
+
+type LibraryQuery = z.infer<typeof QuerySchema>
+
+export type LibraryRow = {
+  id: string
+  title: string
+  kind: string
+  folderPath: string
+  updatedAt: string
+  thumbnailUrl: string | null
+  current: { number: number; status: VersionStatusName } | null
+  latest: { number: number; status: VersionStatusName } | null
+}
+
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (match) => `\\${match}`)}%`
+}
+
+const formatUpdated = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+
+/**
+ * Ids of one page of assets, newest change first, filtered on the latest version's
+ * status (which Prisma's query API cannot express) and a case-insensitive title match.
+ */
+async function listLibrary(query: LibraryQuery): Promise<{ rows: LibraryRow[]; total: number }> {
+  const db = getDb()
+  const where = Prisma.sql`WHERE TRUE
+    ${query.status ? Prisma.sql`AND latest."status" = CAST(${query.status} AS "VersionStatus")` : Prisma.empty}
+    ${query.q ? Prisma.sql`AND a."title" ILIKE ${likePattern(query.q)} ESCAPE '\\'` : Prisma.empty}`
+  const from = Prisma.sql`FROM "Asset" a
+    LEFT JOIN LATERAL (
+      SELECT v."status" FROM "AssetVersion" v WHERE v."assetId" = a."id" ORDER BY v."number" DESC LIMIT 1
+    ) latest ON TRUE`
+  const [page, counted] = await Promise.all([
+    db.$queryRaw<{ id: string }[]>`SELECT a."id" ${from} ${where}
+      ORDER BY a."updatedAt" DESC, a."id" LIMIT ${PER_PAGE} OFFSET ${(query.page - 1) * PER_PAGE}`,
+    db.$queryRaw<{ count: number }[]>`SELECT COUNT(*)::int AS "count" ${from} ${where}`,
+  ])
+  const ids = page.map((row) => row.id)
+  const assets = await db.asset.findMany({
+    where: { id: { in: ids } },
+    select: {
+      id: true,
+      title: true,
+      kind: true,
+      folderPath: true,
+      updatedAt: true,
+      currentVersion: {
+        select: { id: true, number: true, status: true, renditions: { where: { preset: 'thumbnail' }, select: { id: true } } },
+      },
+      versions: {
+        orderBy: { number: 'desc' },
+        take: 1,
+        select: { id: true, number: true, status: true, renditions: { where: { preset: 'thumbnail' }, select: { id: true } } },
+      },
+    },
+  })
+  const byId = new Map(assets.map((asset) => [asset.id, asset]))
+  const rows = ids.flatMap((id): LibraryRow[] => {
+    const asset = byId.get(id)
+    if (!asset) return []
+    const latest = asset.versions[0] ?? null
+    const withThumbnail = [latest, asset.currentVersion].find((version) => version && version.renditions.length > 0)
+    return [
+      {
+        id: asset.id,
+        title: asset.title,
+        kind: asset.kind,
+        folderPath: asset.folderPath,
+        updatedAt: formatUpdated.format(asset.updatedAt),
+        thumbnailUrl: withThumbnail ? `/assets/${asset.id}/versions/${withThumbnail.id}/renditions/thumbnail` : null,
+        current: asset.currentVersion ? { number: asset.currentVersion.number, status: asset.currentVersion.status } : null,
+        latest: latest ? { number: latest.number, status: latest.status } : null,
+      },
+    ]
+  })
+  return { rows, total: counted[0]?.count ?? 0 }
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'library:view-all')
+  const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+  const { rows, total } = await listLibrary(query)
+  return data({
+    rows,
+    total,
+    query: { status: query.status ?? '', q: query.q ?? '', page: query.page },
+    pageCount: Math.max(1, Math.ceil(total / PER_PAGE)),
+    canUpload: hasPermission(user.roles, 'asset:upload'),
+  })
+}
+
+function pageHref(query: { status: string; q: string }, page: number): string {
+  const params = new URLSearchParams()
+  if (query.status) params.set('status', query.status)
+  if (query.q) params.set('q', query.q)
+  if (page > 1) params.set('page', String(page))
+  const search = params.toString()
+  return search ? `/library?${search}` : '/library'
+}
+
+export default function LibraryIndex() {
+  const { rows, total, query, pageCount, canUpload } = useLoaderData<typeof loader>()
+  const navigation = useNavigation()
+  const searching = navigation.state === 'loading' && navigation.location.pathname === '/library'
+  const filtered = Boolean(query.status || query.q)
+
+  return (
+    <div>
+      <PageHeader
+        title="Library"
+        description={`${total} ${total === 1 ? 'asset' : 'assets'}${filtered ? ' match' : ''}. Staff see every asset, whatever its review or rights.`}
+        actions={
+          canUpload ? (
+            <Link to="/library/upload" className={buttonClasses()}>
+              Upload images
+            </Link>
+          ) : null
+        }
+      />
+
+      <Form method="get" action="/library" className="mb-5 flex flex-col gap-3 sm:flex-row sm:items-end" role="search">
+        <div className="flex-1 space-y-1.5">
+          <label htmlFor="library-q" className="block text-sm font-medium text-zinc-800">
+            Title
+          </label>
+          <Input id="library-q" type="search" name="q" defaultValue={query.q} placeholder="Search titles…" />
+        </div>
+        <div className="space-y-1.5">
+          <label htmlFor="library-status" className="block text-sm font-medium text-zinc-800">
+            Latest version
+          </label>
+          <select
+            id="library-status"
+            name="status"
+            defaultValue={query.status}
+            className="block h-10 w-full rounded-md border border-zinc-300 bg-white px-3 text-sm text-zinc-900 shadow-sm focus:border-damson-500 focus:outline-none focus:ring-2 focus:ring-damson-100 sm:w-48"
+          >
+            <option value="">Any status</option>
+            {STATUS_FILTERS.map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit" variant="secondary" disabled={searching}>
+            {searching ? 'Filtering…' : 'Filter'}
+          </Button>
+          {filtered ? (
+            <Link to="/library" className={buttonClasses({ variant: 'ghost' })}>
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+
+      {rows.length === 0 ? (
+        <EmptyState
+          title={filtered ? 'No assets match' : 'The library is empty'}
+          description={filtered ? 'Try another title or status.' : 'Upload images to start the library; each goes to review once processed.'}
+          action={
+            canUpload && !filtered ? (
+              <Link to="/library/upload" className={buttonClasses()}>
+                Upload images
+              </Link>
+            ) : null
+          }
+        />
+      ) : (
+        <Card className="overflow-hidden">
+          <div className="overflow-x-auto">
+            <table className="min-w-full divide-y divide-zinc-200 text-sm">
+              <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500">
+                <tr>
+                  <th scope="col" className="w-20 px-4 py-3">
+                    <span className="sr-only">Thumbnail</span>
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Title
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Kind
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Current
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Latest version
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Folder
+                  </th>
+                  <th scope="col" className="px-4 py-3">
+                    Updated (UTC)
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100 bg-white">
+                {rows.map((row) => (
+                  <tr key={row.id} className="hover:bg-zinc-50">
+                    <td className="px-4 py-2">
+                      <Link to={`/library/assets/${row.id}`} tabIndex={-1} aria-hidden>
+                        {row.thumbnailUrl ? (
+                          <img
+                            src={row.thumbnailUrl}
+                            alt=""
+                            loading="lazy"
+                            className="size-14 rounded-md bg-zinc-100 object-cover ring-1 ring-zinc-200"
+                          />
+                        ) : (
+                          <div className="grid size-14 place-items-center rounded-md bg-zinc-100 text-center text-[10px] leading-tight text-zinc-400 ring-1 ring-zinc-200">
+                            {row.latest?.status === 'processing' ? '…' : 'No preview'}
+                          </div>
+                        )}
+                      </Link>
+                    </td>
+                    <td className="max-w-xs px-4 py-2">
+                      <Link to={`/library/assets/${row.id}`} className="block truncate font-medium text-zinc-900 hover:text-damson-700">
+                        {row.title}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">
+                      <Badge>{row.kind}</Badge>
+                    </td>
+                    <td className="px-4 py-2">
+                      {row.current ? (
+                        <span className="inline-flex items-center gap-1.5">
+                          <StatusBadge status={row.current.status} />
+                          <span className="text-xs text-zinc-500">v{row.current.number}</span>
+                        </span>
+                      ) : (
+                        <span className="text-xs text-zinc-400">None yet</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2">
+                      {row.latest ? (
+                        <span className="inline-flex items-center gap-1.5">
+                          <StatusBadge status={row.latest.status} />
+                          <span className="text-xs text-zinc-500">v{row.latest.number}</span>
+                        </span>
+                      ) : (
+                        <span className="text-xs text-zinc-400">—</span>
+                      )}
+                    </td>
+                    <td className="max-w-[12rem] truncate px-4 py-2 font-mono text-xs text-zinc-600">{row.folderPath}</td>
+                    <td className="whitespace-nowrap px-4 py-2 text-zinc-600">{row.updatedAt}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
+
+      {pageCount > 1 ? (
+        <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm text-zinc-600">
+          <span>
+            Page {query.page} of {pageCount}
+          </span>
+          <div className="flex gap-2">
+            {query.page > 1 ? (
+              <Link to={pageHref(query, query.page - 1)} className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
+                Previous
+              </Link>
+            ) : null}
+            {query.page < pageCount ? (
+              <Link to={pageHref(query, query.page + 1)} className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
+                Next
+              </Link>
+            ) : null}
+          </div>
+        </nav>
+      ) : null}
+    </div>
+  )
+}
