@@ -1,0 +1,52 @@
+/**
+ * A rendition's bytes (thumbnail or preview), streamed from S3 after the one access
+ * rule allowed this version for the signed-in viewer. Hidden or unknown: 404.
+ */
+import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
+import { requireUser } from '~/auth.server'
+import { findRendition, matchesIfNoneMatch, renditionHeaders } from '~/assets/renditions.server'
+import { getDb } from '~/db.server'
+import { isAppError } from '~/errors.server'
+import { toErrorResponse } from '~/http.server'
+import { getStorage } from '~/storage.server'
+
+function nosniff(response: Response): Response {
+  try {
+    response.headers.set('X-Content-Type-Options', 'nosniff')
+    return response
+  } catch {
+    // Immutable headers (a fetched Response): copy it.
+    const headers = new Headers(response.headers)
+    headers.set('X-Content-Type-Options', 'nosniff')
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  try {
+    const user = await requireUser(request)
+    const meta = await findRendition({
+      db: getDb(),
+      viewer: user.viewer,
+      assetId: params.assetId ?? '',
+      versionId: params.versionId ?? '',
+      preset: params.preset ?? '',
+    })
+    const headers = renditionHeaders(meta)
+    if (matchesIfNoneMatch(request, meta.etag)) {
+      headers.delete('Content-Length')
+      return new Response(null, { status: 304, headers })
+    }
+    if (request.method === 'HEAD') return new Response(null, { status: 200, headers })
+    const object = await getStorage().getStream(meta.storageKey)
+    if (object.bytes !== undefined) headers.set('Content-Length', String(object.bytes))
+    return new Response(createReadableStreamFromReadable(object.body), { status: 200, headers })
+  } catch (error) {
+    if (isAppError(error)) return nosniff(toErrorResponse(error))
+    if (error instanceof Response) throw nosniff(error)
+    if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) {
+      return nosniff(new Response('Rendition not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }))
+    }
+    throw error
+  }
+}
