@@ -21,4 +21,4 @@ ENV NODE_ENV=production \
 COPY --from=build /app /app
 USER node
 EXPOSE 3000
-CMD ["sh", "-c", "node scripts/stack/ensure-bucket.mjs && npx tsx scripts/db/migrate.ts deploy && exec npx remix-serve ./build/server/index.js"]
+CMD ["sh", "-c", "node scripts/stack/ensure-bucket.mjs && npx tsx scripts/db/migrate.ts deploy && exec node server.mjs"]

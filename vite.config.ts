@@ -9,7 +9,13 @@ declare module '@remix-run/node' {
 }
 
 export default defineConfig({
-  server: { host: '127.0.0.1' },
+  server: {
+    host: '127.0.0.1',
+    // Data, tools and tests change while the dev server runs; reloading on them kills uploads.
+    watch: { ignored: ['**/.data/**', '**/.tools/**', '**/tests/**', '**/scripts/**', '**/.cache/**'] },
+  },
+  // Server-only native modules: Vite's dependency scan must not try to bundle them.
+  optimizeDeps: { exclude: ['@node-rs/argon2', 'sharp', '@temporalio/client'] },
   resolve: { alias: { '~': new URL('./app', import.meta.url).pathname } },
   plugins: [
     tailwindcss(),

@@ -12,6 +12,10 @@ const booleanFlag = z
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface the web server listens on (server.mjs); npm start uses 127.0.0.1. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Set when a reverse proxy in front sets X-Forwarded-For/-Host/-Proto (server.mjs). */
+  TRUST_PROXY: booleanFlag.default(false),
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'TEMPORAL_ADDRESS must be host:port'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -1,11 +1,9 @@
 /**
- * Facts about the incoming request that sit behind a reverse proxy.
+ * Facts about the incoming request that a proxy may set.
  *
- * remix-serve builds the Fetch `Request` from Express without `trust proxy` and gives
- * loaders no socket address (it passes no load context), so the client's address is
- * only known from the `X-Forwarded-For` header set by the proxy in front of Damson.
- * Run remix-serve behind a proxy that sets (and overwrites) that header: a client
- * talking to remix-serve directly can write whatever it likes there.
+ * server.mjs guarantees X-Forwarded-For: it writes the socket address there
+ * (overwriting anything the client sent) unless TRUST_PROXY says a reverse proxy
+ * in front sets it. 'unknown' only appears when the app runs under another server.
  */
 
 /** Used when no proxy told us the client's address. */

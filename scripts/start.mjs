@@ -123,12 +123,12 @@ async function main() {
 
   await buildIfStale()
 
-  say(`Starting the web server (remix-serve, port ${port})…`)
+  say(`Starting the web server (server.mjs, port ${port})…`)
   const webStarted = Date.now()
-  const serve = npmBin('remix-serve')
   const web = stack.adopt(
-    startManaged('web', serve.command, [...serve.prefix, './build/server/index.js'], {
-      env: stack.childEnv(),
+    startManaged('web', process.execPath, ['server.mjs'], {
+      // Local demo: listen on loopback only unless HOST says otherwise.
+      env: { ...stack.childEnv(), HOST: process.env.HOST ?? '127.0.0.1' },
       logFile: stack.prof.logFile('web'),
       watchOutput: true,
       echo: true,

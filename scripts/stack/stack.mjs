@@ -45,6 +45,8 @@ export class Stack {
 
   async bootstrap({ extraTools = [] } = {}) {
     loadDotEnv()
+    const nodeMajor = Number(process.versions.node.split('.')[0])
+    if (nodeMajor < 22) warn(`Node ${process.versions.node}: works today; the AWS SDK's releases after January 2027 need Node 22 or later`)
     await ensureNodeModules()
     const external = externalServices()
     this.external = external
@@ -100,7 +102,10 @@ export class Stack {
 
   /** process.env with the stack's variables on top: what every child gets. */
   childEnv(overrides = {}) {
-    return { ...process.env, ...this.env, ...overrides }
+    // The AWS SDK's "releases after January 2027 need Node 22" notice would repeat in every
+    // child; the launcher says it once at start instead (see warnAboutNodeVersion).
+    const quiet = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+    return { ...quiet, ...process.env, ...this.env, ...overrides }
   }
 
   /** Runs `tsx <script> ...args` if the script exists, else warns and skips. */

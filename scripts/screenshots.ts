@@ -1,0 +1,53 @@
+/**
+ * `npx tsx scripts/screenshots.ts [baseUrl]`: signs in as each demo role against a
+ * running Damson (npm start) and saves full-page screenshots of the main pages to
+ * .data/screenshots/, for looking at what a change did to the interface.
+ */
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { launchChromium } from '../tests/support/browser'
+
+const baseUrl = process.argv[2] ?? 'http://127.0.0.1:3000'
+const outDir = path.resolve('.data/screenshots')
+mkdirSync(outDir, { recursive: true })
+
+const tours: { email: string; pages: string[] }[] = [
+  { email: 'librarian@damson.test', pages: ['/library', '/library/upload'] },
+  { email: 'reviewer@damson.test', pages: ['/reviews'] },
+  { email: 'partner@acme.test', pages: ['/portal', '/portal?q=sumer'] },
+]
+
+const browser = await launchChromium()
+try {
+  const anonymous = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  await anonymous.goto(`${baseUrl}/login`)
+  await anonymous.screenshot({ path: path.join(outDir, 'login.png'), fullPage: true })
+  await anonymous.close()
+  for (const tour of tours) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    await page.goto(`${baseUrl}/login`)
+    await page.fill('input[name=email]', tour.email)
+    await page.fill('input[name=password]', 'damson-demo')
+    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')])
+    const role = tour.email.split('@')[0]
+    for (const pagePath of tour.pages) {
+      await page.goto(`${baseUrl}${pagePath}`)
+      await page.waitForLoadState('networkidle')
+      const name = `${role}${pagePath.replace(/[/?=]+/g, '-')}.png`
+      await page.screenshot({ path: path.join(outDir, name), fullPage: true })
+      console.log(`saved ${name}`)
+    }
+    // The first item in the list, where there is one.
+    const firstLink = page.locator('main a[href*="/portal/assets/"], main a[href*="/reviews/"], main a[href*="/library/assets/"]').first()
+    if (await firstLink.count()) {
+      await firstLink.click()
+      await page.waitForLoadState('networkidle')
+      await page.screenshot({ path: path.join(outDir, `${role}-detail.png`), fullPage: true })
+      console.log(`saved ${role}-detail.png`)
+    }
+    await context.close()
+  }
+} finally {
+  await browser.close()
+}

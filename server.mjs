@@ -1,0 +1,53 @@
+/**
+ * The production web server: Express in front of the Remix build.
+ *
+ * Why not remix-serve: loaders need the client's address (per-IP sign-in limits,
+ * audit rows) and remix-serve gives them none. Here X-Forwarded-For is set from the
+ * socket — overwriting whatever the client sent — unless TRUST_PROXY says a proxy
+ * in front of us sets it.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import express from 'express'
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+const port = Number(process.env.PORT ?? 3000)
+const host = process.env.HOST ?? '0.0.0.0'
+const trustProxy = ['1', 'true'].includes((process.env.TRUST_PROXY ?? '').toLowerCase())
+
+const build = await import(path.join(root, 'build/server/index.js'))
+const app = express()
+app.disable('x-powered-by')
+app.set('trust proxy', trustProxy)
+
+app.use((req, res, next) => {
+  if (!trustProxy) {
+    // Only a trusted proxy may tell us who the client is or which host it asked for.
+    req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown'
+    delete req.headers['x-real-ip']
+    delete req.headers['x-forwarded-host']
+    delete req.headers['x-forwarded-proto']
+  }
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('X-Frame-Options', 'DENY')
+  res.setHeader('Referrer-Policy', 'same-origin')
+  next()
+})
+
+// Fingerprinted build assets are immutable; everything else in public/ briefly cached.
+app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
+app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
+app.all('*', createRequestHandler({ build, mode: process.env.NODE_ENV }))
+
+const server = app.listen(port, host, () => {
+  console.log(`web server listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`)
+})
+
+function shutdown() {
+  server.close(() => process.exit(0))
+  // Keep-alive connections would hold close() open; don't wait on them for long.
+  setTimeout(() => process.exit(0), 5_000).unref()
+}
+process.on('SIGTERM', shutdown)
+process.on('SIGINT', shutdown)

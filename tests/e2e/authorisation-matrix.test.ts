@@ -1,0 +1,414 @@
+/**
+ * Who may reach what, over plain HTTP against the served app (no browser, so this
+ * runs even where Chromium is missing). Every demo role signs in through /login and
+ * each (role, route) cell is asserted against the security model:
+ *
+ *   - partners get 404 for anything unapproved (never a 403 that would tell them it
+ *     exists); a permission gate that answers 403 before looking anything up, for
+ *     every id alike, reveals nothing — the "missing id" rows prove it answers the same;
+ *   - brand staff without the permission a page needs get 403;
+ *   - anonymous visitors are sent to /login (pages and resource routes alike: the
+ *     app's guards redirect every non-JSON request);
+ *   - downloads are a 302 to a presigned S3 URL that lives at most 60 s.
+ *
+ * Then: cross-site form posts are refused, and forged, expired or signed-out
+ * session cookies count as anonymous.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { loadStackEnv } from '../support/stack-env'
+
+loadStackEnv()
+const { getDb } = await import('~/db.server')
+
+const webUrl = inject('webUrl')
+const db = getDb()
+
+const PASSWORD = 'damson-demo'
+const SESSION_COOKIE = 'damson_session'
+const EVIL_ORIGIN = 'http://evil.example'
+
+const SIGNED_IN_ROLES = ['admin', 'librarian', 'reviewer', 'legal', 'partner'] as const
+type SignedInRole = (typeof SIGNED_IN_ROLES)[number]
+type Role = SignedInRole | 'anonymous'
+
+const EMAILS: Record<SignedInRole, string> = {
+  admin: 'admin@damson.test',
+  librarian: 'librarian@damson.test',
+  reviewer: 'reviewer@damson.test',
+  legal: 'legal@damson.test',
+  partner: 'partner@acme.test',
+}
+
+// ───────────────────────────── expectations
+
+type Expectation = 'ok' | 'login' | 's3' | 'forbidden' | 'not-found'
+
+/** ok 200 · login 302 → /login · s3 302 → presigned URL (≤ 60 s) that answers 200 · forbidden 403 · not-found 404 */
+const STATUS: Record<Expectation, number> = { ok: 200, login: 302, s3: 302, forbidden: 403, 'not-found': 404 }
+
+type Ids = {
+  approvedId: string
+  approvedVersionId: string
+  unapprovedId: string
+  inReviewVersionId: string
+  missingId: string
+}
+
+type RouteSpec = { path: (ids: Ids) => string; expect: Record<Role, Expectation> }
+
+/** Everyone signed in the same; anonymous to /login. */
+function all(signedIn: Expectation, anonymous: Expectation = 'login'): Record<Role, Expectation> {
+  return { anonymous, admin: signedIn, librarian: signedIn, reviewer: signedIn, legal: signedIn, partner: signedIn }
+}
+
+/** Brand staff one way, the partner another, anonymous to /login. */
+function staffPartner(staff: Expectation, partner: Expectation): Record<Role, Expectation> {
+  return { anonymous: 'login', admin: staff, librarian: staff, reviewer: staff, legal: staff, partner }
+}
+
+const ROUTES = {
+  '/portal': { path: () => '/portal', expect: all('ok') },
+  '/portal/assets/:approvedId': { path: (ids) => `/portal/assets/${ids.approvedId}`, expect: all('ok') },
+  '/portal/assets/:unapprovedId': { path: (ids) => `/portal/assets/${ids.unapprovedId}`, expect: staffPartner('ok', 'not-found') },
+  '/portal/assets/:missingId': { path: (ids) => `/portal/assets/${ids.missingId}`, expect: all('not-found') },
+
+  '/library': { path: () => '/library', expect: staffPartner('ok', 'forbidden') },
+  '/library/upload': {
+    path: () => '/library/upload',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/library/assets/:unapprovedId': { path: (ids) => `/library/assets/${ids.unapprovedId}`, expect: staffPartner('ok', 'forbidden') },
+  '/library/assets/:missingId': { path: (ids) => `/library/assets/${ids.missingId}`, expect: staffPartner('not-found', 'forbidden') },
+  '/library/versions/:inReviewVersionId/status': {
+    path: (ids) => `/library/versions/${ids.inReviewVersionId}/status`,
+    expect: staffPartner('ok', 'forbidden'),
+  },
+
+  '/reviews': {
+    path: () => '/reviews',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'forbidden', reviewer: 'ok', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/reviews/:inReviewVersionId': {
+    path: (ids) => `/reviews/${ids.inReviewVersionId}`,
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'forbidden', reviewer: 'ok', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/reviews/:missingId': {
+    path: (ids) => `/reviews/${ids.missingId}`,
+    expect: { anonymous: 'login', admin: 'not-found', librarian: 'forbidden', reviewer: 'not-found', legal: 'forbidden', partner: 'forbidden' },
+  },
+
+  'thumbnail of approved current version': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/renditions/thumbnail`,
+    expect: all('ok'),
+  },
+  'preview of approved current version': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/renditions/preview`,
+    expect: all('ok'),
+  },
+  'thumbnail of unapproved version': {
+    path: (ids) => `/assets/${ids.unapprovedId}/versions/${ids.inReviewVersionId}/renditions/thumbnail`,
+    expect: staffPartner('ok', 'not-found'),
+  },
+  'preview of unapproved version': {
+    path: (ids) => `/assets/${ids.unapprovedId}/versions/${ids.inReviewVersionId}/renditions/preview`,
+    expect: staffPartner('ok', 'not-found'),
+  },
+  'thumbnail: approved asset id + another asset’s version': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.inReviewVersionId}/renditions/thumbnail`,
+    expect: all('not-found'),
+  },
+  'rendition with an unknown preset': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/renditions/original`,
+    expect: all('not-found'),
+  },
+
+  '/assets/:approvedId/download': { path: (ids) => `/assets/${ids.approvedId}/download`, expect: all('s3') },
+  '/assets/:approvedId/download?version=:approvedVersionId': {
+    path: (ids) => `/assets/${ids.approvedId}/download?version=${ids.approvedVersionId}`,
+    expect: all('s3'),
+  },
+  '/assets/:unapprovedId/download': { path: (ids) => `/assets/${ids.unapprovedId}/download`, expect: staffPartner('s3', 'not-found') },
+  '/assets/:unapprovedId/download?version=:inReviewVersionId': {
+    path: (ids) => `/assets/${ids.unapprovedId}/download?version=${ids.inReviewVersionId}`,
+    expect: staffPartner('s3', 'not-found'),
+  },
+  '/assets/:approvedId/download?version=:inReviewVersionId (other asset’s version)': {
+    path: (ids) => `/assets/${ids.approvedId}/download?version=${ids.inReviewVersionId}`,
+    expect: all('not-found'),
+  },
+  '/assets/:missingId/download': { path: (ids) => `/assets/${ids.missingId}/download`, expect: all('not-found') },
+
+  '/healthz': { path: () => '/healthz', expect: all('ok', 'ok') },
+} satisfies Record<string, RouteSpec>
+
+type RouteName = keyof typeof ROUTES
+
+const ALL_ROLES: Role[] = ['anonymous', ...SIGNED_IN_ROLES]
+const CELLS = (Object.keys(ROUTES) as RouteName[]).flatMap((route) =>
+  ALL_ROLES.map((role) => {
+    const expectation: Expectation = ROUTES[route].expect[role]
+    return { route, role, expectation, status: STATUS[expectation] }
+  }),
+)
+
+// ───────────────────────────── HTTP helpers
+
+function sessionCookieFrom(response: Response): string | null {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair] = header.split(';')
+    if (pair?.startsWith(`${SESSION_COOKIE}=`) && pair.length > SESSION_COOKIE.length + 1) return pair
+  }
+  return null
+}
+
+async function signIn(email: string): Promise<string> {
+  const response = await fetch(`${webUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: webUrl },
+    body: new URLSearchParams({ email, password: PASSWORD, redirectTo: '' }),
+  })
+  const cookie = sessionCookieFrom(response)
+  if (response.status !== 302 || !cookie) {
+    throw new Error(`Signing in ${email} answered ${response.status} without a session cookie: ${(await response.text()).slice(0, 300)}`)
+  }
+  return cookie
+}
+
+function get(path: string, cookie: string | null, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  if (cookie) headers.set('Cookie', cookie)
+  return fetch(`${webUrl}${path}`, { ...init, headers, redirect: 'manual' })
+}
+
+function isLoginRedirect(location: string | null): boolean {
+  if (!location) return false
+  const url = new URL(location, webUrl)
+  return url.origin === new URL(webUrl).origin && url.pathname === '/login'
+}
+
+/** The presigned URL's facts; throws when it is not one. */
+function presignedFacts(location: string | null): { url: URL; expires: number } {
+  expect(location, 'a Location header').toBeTruthy()
+  const url = new URL(location!)
+  const s3 = new URL(process.env.S3_ENDPOINT!)
+  expect(url.host, 'the presigned URL points at S3').toBe(s3.host)
+  const expires = Number(url.searchParams.get('X-Amz-Expires'))
+  expect(url.searchParams.get('X-Amz-Signature'), 'a signed URL').toBeTruthy()
+  return { url, expires }
+}
+
+// ───────────────────────────── fixtures from the seeded demo data
+
+const cookies = new Map<SignedInRole, string>()
+let ids: Ids
+let approvedSha256: string
+let unapprovedSha256: string
+const createdSessionIds: string[] = []
+
+beforeAll(async () => {
+  const brand = await db.organisation.findUnique({ where: { slug: 'damson-demo' }, select: { id: true } })
+  if (!brand) throw new Error('The demo organisation is missing: the e2e global setup seeds it (prisma/seed.ts)')
+
+  const approved = await db.asset.findFirst({
+    where: { ownerOrganisationId: brand.id, title: 'Summer Launch Hero', status: 'active', currentVersion: { status: 'approved' } },
+    select: { id: true, currentVersion: { select: { id: true, sha256: true } } },
+  })
+  if (!approved?.currentVersion) throw new Error('The seeded approved asset "Summer Launch Hero" was not found')
+
+  // One of the four seeded assets still awaiting review (no approved version, newest version in review).
+  const waiting = await db.asset.findMany({
+    where: {
+      ownerOrganisationId: brand.id,
+      currentVersionId: null,
+      title: { in: ['Night Market Teaser', 'Founders Portrait', 'Recipe Card Crumble', 'Sustainability Report Cover'] },
+    },
+    select: { id: true, title: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true, status: true, sha256: true } } },
+    orderBy: { title: 'asc' },
+  })
+  const unapproved = waiting.find((asset) => asset.versions[0]?.status === 'in_review')
+  if (!unapproved?.versions[0]) throw new Error('No seeded asset awaiting review was found (have they all been decided?)')
+
+  ids = {
+    approvedId: approved.id,
+    approvedVersionId: approved.currentVersion.id,
+    unapprovedId: unapproved.id,
+    inReviewVersionId: unapproved.versions[0].id,
+    missingId: randomUUID(),
+  }
+  approvedSha256 = approved.currentVersion.sha256
+  unapprovedSha256 = unapproved.versions[0].sha256
+
+  for (const role of SIGNED_IN_ROLES) cookies.set(role, await signIn(EMAILS[role]))
+})
+
+afterAll(async () => {
+  if (createdSessionIds.length > 0) await db.session.deleteMany({ where: { id: { in: createdSessionIds } } })
+})
+
+// ───────────────────────────── the matrix
+
+describe('authorisation matrix (roles × routes)', () => {
+  it.each(CELLS)('$role GET $route → $status ($expectation)', async ({ route, role, expectation, status }) => {
+    const path = ROUTES[route].path(ids)
+    const cookie = role === 'anonymous' ? null : cookies.get(role)!
+    const response = await get(path, cookie)
+    const location = response.headers.get('location')
+    const body = response.status === 302 ? '' : await response.text()
+    expect(
+      response.status,
+      `${role} GET ${path}: expected ${status}, got ${response.status}${location ? ` → ${location}` : ''} ${body.slice(0, 200)}`,
+    ).toBe(status)
+
+    if (expectation === 'login') {
+      expect(isLoginRedirect(location), `redirects to /login, not ${location}`).toBe(true)
+    }
+    if (expectation === 's3') {
+      const { url, expires } = presignedFacts(location)
+      expect(expires).toBeGreaterThan(0)
+      expect(expires).toBeLessThanOrEqual(60)
+      const object = await fetch(url)
+      expect(object.status, 'the presigned URL answers').toBe(200)
+      expect(object.headers.get('content-disposition') ?? '').toMatch(/^attachment/)
+      const digest = createHash('sha256').update(Buffer.from(await object.arrayBuffer())).digest('hex')
+      expect(digest).toBe(path.startsWith(`/assets/${ids.approvedId}/`) ? approvedSha256 : unapprovedSha256)
+    }
+    if (expectation === 'ok' && (route.includes('thumbnail') || route.includes('preview'))) {
+      expect(response.headers.get('content-type') ?? '').toMatch(/^image\//)
+    }
+    if (expectation === 'not-found' && role === 'partner') {
+      // A partner's 404 must not leak the asset's title.
+      expect(body).not.toMatch(/Night Market Teaser|Founders Portrait|Recipe Card Crumble|Sustainability Report Cover/)
+    }
+  })
+})
+
+describe('anonymous resource requests that ask for JSON', () => {
+  it('get 401, not a redirect', async () => {
+    const response = await get(`/assets/${ids.approvedId}/download`, null, { headers: { Accept: 'application/json' } })
+    expect(response.status).toBe(401)
+  })
+})
+
+// ───────────────────────────── cross-site posts
+
+describe('cross-site form posts', () => {
+  const postFrom = (path: string, origin: string, cookie: string | null, body: BodyInit, extra: Record<string, string> = {}) =>
+    fetch(`${webUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: origin, ...(cookie ? { Cookie: cookie } : {}), ...extra },
+      body,
+    })
+
+  it('refuses a sign-in posted from another origin with 403 and no session', async () => {
+    const response = await postFrom(
+      '/login',
+      EVIL_ORIGIN,
+      null,
+      new URLSearchParams({ email: EMAILS.partner, password: PASSWORD, redirectTo: '' }),
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+    )
+    expect(response.status).toBe(403)
+    expect(sessionCookieFrom(response)).toBeNull()
+  })
+
+  it('refuses a review decision posted from another origin with 403 and records nothing', async () => {
+    const before = await db.reviewDecision.count({ where: { review: { versionId: ids.inReviewVersionId } } })
+    const response = await postFrom(
+      `/reviews/${ids.inReviewVersionId}`,
+      EVIL_ORIGIN,
+      cookies.get('reviewer')!,
+      new URLSearchParams({ decision: 'approve', comment: 'cross-site' }),
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+    )
+    expect(response.status).toBe(403)
+    expect(await db.reviewDecision.count({ where: { review: { versionId: ids.inReviewVersionId } } })).toBe(before)
+  })
+
+  it('refuses an upload posted from another origin with 403', async () => {
+    const form = new FormData()
+    form.append('title', 'cross-site upload')
+    form.append('file', new Blob([randomBytes(64)], { type: 'image/png' }), 'x.png')
+    const response = await postFrom('/library/upload', EVIL_ORIGIN, cookies.get('librarian')!, form)
+    expect(response.status).toBe(403)
+  })
+
+  it('refuses a sign-out posted from another origin (the session stays valid)', async () => {
+    const cookie = cookies.get('legal')!
+    const response = await postFrom('/logout', EVIL_ORIGIN, cookie, new URLSearchParams({}), {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    })
+    expect(response.status).toBe(403)
+    expect((await get('/library', cookie)).status).toBe(200)
+  })
+
+  it('refuses a same-origin-looking post that the browser marked Sec-Fetch-Site: cross-site', async () => {
+    const response = await postFrom(
+      '/login',
+      webUrl,
+      null,
+      new URLSearchParams({ email: EMAILS.partner, password: PASSWORD, redirectTo: '' }),
+      { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' },
+    )
+    expect(response.status).toBe(403)
+  })
+
+  it('refuses a post with neither Origin nor Referer', async () => {
+    const response = await fetch(`${webUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: EMAILS.partner, password: PASSWORD, redirectTo: '' }),
+    })
+    expect(response.status).toBe(403)
+  })
+})
+
+// ───────────────────────────── sessions that are not (or no longer) valid
+
+describe('invalid session cookies are anonymous', () => {
+  async function expectAnonymous(cookie: string): Promise<void> {
+    const page = await get('/library', cookie)
+    expect(page.status).toBe(302)
+    expect(isLoginRedirect(page.headers.get('location'))).toBe(true)
+    const portal = await get('/portal', cookie)
+    expect(portal.status).toBe(302)
+    const rendition = await get(`/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/renditions/thumbnail`, cookie)
+    expect(rendition.status).toBe(302)
+    expect(isLoginRedirect(rendition.headers.get('location'))).toBe(true)
+    const download = await get(`/assets/${ids.approvedId}/download`, cookie)
+    expect(download.status).toBe(302)
+    expect(isLoginRedirect(download.headers.get('location'))).toBe(true)
+  }
+
+  it('a forged session id', async () => {
+    await expectAnonymous(`${SESSION_COOKIE}=${randomBytes(20).toString('hex')}`)
+  })
+
+  it('a malformed cookie value', async () => {
+    await expectAnonymous(`${SESSION_COOKIE}=${encodeURIComponent("' OR 1=1 --")}`)
+  })
+
+  it('an expired session (a real row whose expiry has passed)', async () => {
+    const partner = await db.user.findUniqueOrThrow({ where: { email: EMAILS.partner }, select: { id: true } })
+    const id = randomBytes(20).toString('hex')
+    createdSessionIds.push(id)
+    await db.session.create({ data: { id, userId: partner.id, expiresAt: new Date(Date.now() - 60_000) } })
+    await expectAnonymous(`${SESSION_COOKIE}=${id}`)
+  })
+
+  it('a session ended by signing out', async () => {
+    const cookie = await signIn(EMAILS.partner)
+    expect((await get('/portal', cookie)).status).toBe(200)
+    const signOut = await fetch(`${webUrl}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: webUrl, Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({}),
+    })
+    expect(signOut.status).toBe(302)
+    await expectAnonymous(cookie)
+  })
+})
