@@ -8,7 +8,7 @@
  * "worker ready" once both poll; SIGINT/SIGTERM drain and stop both.
  */
 import { fileURLToPath } from 'node:url'
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker'
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundle } from '@temporalio/worker'
 import { createDb, type Db } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
@@ -100,7 +100,9 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
 async function main(): Promise<void> {
   const env = getEnv()
   // We handle the signals ourselves, to close the database and connection after draining.
-  Runtime.install({ shutdownSignals: [] })
+  // Worker state changes at INFO drown out what matters; WORKER_LOG_LEVEL=INFO brings them back.
+  const level = (process.env.WORKER_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(level) })
 
   const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
   await ensureSearchCollections(search)

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
-import { Worker, type WorkflowBundle } from '@temporalio/worker'
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AssetSearchDocument } from '~/search.server'
 import type { DamsonWorkers } from '../../workers/main'
@@ -15,6 +15,8 @@ import type { ReviewPolicySnapshot } from '~/domain/review-policy'
 import { loadStackEnv } from '../support/stack-env'
 
 loadStackEnv()
+// Each test file has its own process (forks pool), so this runtime is ours alone.
+Runtime.install({ logger: new DefaultLogger('WARN') })
 const run = randomUUID().slice(0, 8)
 process.env.TEMPORAL_TASK_QUEUE = `test-review-${run}`
 process.env.TEMPORAL_MEDIA_TASK_QUEUE = `test-review-media-${run}`
