@@ -5,129 +5,29 @@
  */
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
-import { z } from 'zod'
 import { requirePermission } from '~/auth.server'
-import { Badge, Button, buttonClasses, Card, EmptyState, Input, PageHeader, StatusBadge, type VersionStatusName } from '~/components/ui'
+import { Badge, Button, buttonClasses, Card, EmptyState, Input, PageHeader, StatusBadge } from '~/components/ui'
 import { getDb } from '~/db.server'
 import { hasPermission } from '~/domain/roles'
-import { Prisma } from '~/generated/prisma/client'
+import { LibraryQuerySchema, listLibraryAssets, type LibraryStatusFilter } from '~/library/list-assets.server'
 
 export const meta: MetaFunction = () => [{ title: 'Library · Damson' }]
 
-const STATUS_FILTERS = ['processing', 'in_review', 'approved', 'rejected', 'failed'] as const
-const STATUS_LABELS: Record<(typeof STATUS_FILTERS)[number], string> = {
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, 'library:view-all')
+  const query = LibraryQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+  const page = await listLibraryAssets({ db: getDb(), query })
+  return data({ ...page, canUpload: hasPermission(user.roles, 'asset:upload') })
+}
+
+// Kept here, not imported from the server module: the component renders them in the browser too.
+const STATUS_FILTERS = ['processing', 'in_review', 'approved', 'rejected', 'failed'] as const satisfies readonly LibraryStatusFilter[]
+const STATUS_LABELS: Record<LibraryStatusFilter, string> = {
   processing: 'Processing',
   in_review: 'In review',
   approved: 'Approved',
   rejected: 'Rejected',
   failed: 'Failed',
-}
-const PER_PAGE = 50
-
-const QuerySchema = z.object({
-  status: z
-    .enum(STATUS_FILTERS)
-    .optional()
-    .catch(undefined),
-  q: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .catch(undefined)
-    .transform((value) => value || undefined),
-  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined).transform((value) => value ?? 1),
-})
-
-type LibraryQuery = z.infer<typeof QuerySchema>
-
-export type LibraryRow = {
-  id: string
-  title: string
-  kind: string
-  folderPath: string
-  updatedAt: string
-  thumbnailUrl: string | null
-  current: { number: number; status: VersionStatusName } | null
-  latest: { number: number; status: VersionStatusName } | null
-}
-
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (match) => `\\${match}`)}%`
-}
-
-const formatUpdated = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-
-/**
- * Ids of one page of assets, newest change first, filtered on the latest version's
- * status (which Prisma's query API cannot express) and a case-insensitive title match.
- */
-async function listLibrary(query: LibraryQuery): Promise<{ rows: LibraryRow[]; total: number }> {
-  const db = getDb()
-  const where = Prisma.sql`WHERE TRUE
-    ${query.status ? Prisma.sql`AND latest."status" = CAST(${query.status} AS "VersionStatus")` : Prisma.empty}
-    ${query.q ? Prisma.sql`AND a."title" ILIKE ${likePattern(query.q)} ESCAPE '\\'` : Prisma.empty}`
-  const from = Prisma.sql`FROM "Asset" a
-    LEFT JOIN LATERAL (
-      SELECT v."status" FROM "AssetVersion" v WHERE v."assetId" = a."id" ORDER BY v."number" DESC LIMIT 1
-    ) latest ON TRUE`
-  const [page, counted] = await Promise.all([
-    db.$queryRaw<{ id: string }[]>`SELECT a."id" ${from} ${where}
-      ORDER BY a."updatedAt" DESC, a."id" LIMIT ${PER_PAGE} OFFSET ${(query.page - 1) * PER_PAGE}`,
-    db.$queryRaw<{ count: number }[]>`SELECT COUNT(*)::int AS "count" ${from} ${where}`,
-  ])
-  const ids = page.map((row) => row.id)
-  const assets = await db.asset.findMany({
-    where: { id: { in: ids } },
-    select: {
-      id: true,
-      title: true,
-      kind: true,
-      folderPath: true,
-      updatedAt: true,
-      currentVersion: {
-        select: { id: true, number: true, status: true, renditions: { where: { preset: 'thumbnail' }, select: { id: true } } },
-      },
-      versions: {
-        orderBy: { number: 'desc' },
-        take: 1,
-        select: { id: true, number: true, status: true, renditions: { where: { preset: 'thumbnail' }, select: { id: true } } },
-      },
-    },
-  })
-  const byId = new Map(assets.map((asset) => [asset.id, asset]))
-  const rows = ids.flatMap((id): LibraryRow[] => {
-    const asset = byId.get(id)
-    if (!asset) return []
-    const latest = asset.versions[0] ?? null
-    const withThumbnail = [latest, asset.currentVersion].find((version) => version && version.renditions.length > 0)
-    return [
-      {
-        id: asset.id,
-        title: asset.title,
-        kind: asset.kind,
-        folderPath: asset.folderPath,
-        updatedAt: formatUpdated.format(asset.updatedAt),
-        thumbnailUrl: withThumbnail ? `/assets/${asset.id}/versions/${withThumbnail.id}/renditions/thumbnail` : null,
-        current: asset.currentVersion ? { number: asset.currentVersion.number, status: asset.currentVersion.status } : null,
-        latest: latest ? { number: latest.number, status: latest.status } : null,
-      },
-    ]
-  })
-  return { rows, total: counted[0]?.count ?? 0 }
-}
-
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requirePermission(request, 'library:view-all')
-  const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
-  const { rows, total } = await listLibrary(query)
-  return data({
-    rows,
-    total,
-    query: { status: query.status ?? '', q: query.q ?? '', page: query.page },
-    pageCount: Math.max(1, Math.ceil(total / PER_PAGE)),
-    canUpload: hasPermission(user.roles, 'asset:upload'),
-  })
 }
 
 function pageHref(query: { status: string; q: string }, page: number): string {

@@ -12,15 +12,12 @@ import { Badge, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHe
 import { getDb } from '~/db.server'
 import { hasPermission } from '~/domain/roles'
 import { handleAppErrors } from '~/http.server'
-import { AppError } from '~/errors.server'
+import { getLibraryAssetDetail } from '~/library/asset-detail.server'
 
 const ParamsSchema = z.object({ assetId: z.string().min(1).max(64) })
 const SearchSchema = z.object({ version: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined) })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.asset.title ?? 'Asset'} · Damson` }]
-
-const formatInstant = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-const when = (date: Date) => `${formatInstant.format(date)} UTC`
 
 const DECISION_LABELS = { approve: 'Approved', reject: 'Rejected', request_changes: 'Requested changes' } as const
 const REVIEW_LABELS = {
@@ -31,168 +28,13 @@ const REVIEW_LABELS = {
   cancelled: 'Cancelled',
 } as const
 
-/** Everything the page shows, gathered for staff (who may see every version). */
-async function loadAssetPage(assetId: string, selectedVersionId: string | undefined) {
-  const db = getDb()
-  const asset = await db.asset.findUnique({
-    where: { id: assetId },
-    select: {
-      id: true,
-      title: true,
-      description: true,
-      folderPath: true,
-      kind: true,
-      status: true,
-      tags: true,
-      currentVersionId: true,
-      createdAt: true,
-      updatedAt: true,
-      createdBy: { select: { name: true } },
-      ownerOrganisation: { select: { name: true } },
-      versions: {
-        orderBy: { number: 'desc' },
-        select: {
-          id: true,
-          number: true,
-          status: true,
-          failureReason: true,
-          mediaType: true,
-          bytes: true,
-          sha256: true,
-          width: true,
-          height: true,
-          originalFilename: true,
-          createdAt: true,
-          promotedAt: true,
-          uploadedBy: { select: { name: true } },
-          promotedBy: { select: { name: true } },
-          renditions: { select: { preset: true } },
-          reviews: {
-            orderBy: { startedAt: 'desc' },
-            select: {
-              id: true,
-              status: true,
-              policyName: true,
-              currentStage: true,
-              outcomeReason: true,
-              startedAt: true,
-              endedAt: true,
-              decisions: {
-                orderBy: { createdAt: 'asc' },
-                select: { id: true, stageIndex: true, decision: true, comment: true, createdAt: true, reviewer: { select: { name: true } } },
-              },
-            },
-          },
-        },
-      },
-    },
-  })
-  if (!asset) throw new AppError('NOT_FOUND', 'Asset not found')
-
-  const versionIds = asset.versions.map((version) => version.id)
-  const reviewIds = asset.versions.flatMap((version) => version.reviews.map((review) => review.id))
-  const events = await db.auditEvent.findMany({
-    where: {
-      OR: [
-        { subjectType: 'asset', subjectId: asset.id },
-        { subjectType: 'version', subjectId: { in: versionIds } },
-        { subjectType: 'review', subjectId: { in: reviewIds } },
-      ],
-    },
-    orderBy: { seq: 'desc' },
-    take: 20,
-    select: { seq: true, at: true, action: true, subjectType: true, detail: true, actor: { select: { name: true } } },
-  })
-
-  const selected = asset.versions.find((version) => version.id === selectedVersionId) ?? asset.versions[0] ?? null
-  const previewUrl = (versionId: string, preset: 'thumbnail' | 'preview') => `/assets/${asset.id}/versions/${versionId}/renditions/${preset}`
-
-  return {
-    asset: {
-      id: asset.id,
-      title: asset.title,
-      description: asset.description,
-      folderPath: asset.folderPath,
-      kind: asset.kind,
-      status: asset.status,
-      tags: asset.tags,
-      owner: asset.ownerOrganisation.name,
-      createdBy: asset.createdBy.name,
-      createdAt: when(asset.createdAt),
-      updatedAt: when(asset.updatedAt),
-      currentVersionId: asset.currentVersionId,
-    },
-    selectedVersionId: selected?.id ?? null,
-    versions: asset.versions.map((version) => {
-      const presets = new Set(version.renditions.map((rendition) => rendition.preset))
-      return {
-        id: version.id,
-        number: version.number,
-        status: version.status,
-        isCurrent: version.id === asset.currentVersionId,
-        failureReason: version.failureReason,
-        mediaType: version.mediaType,
-        bytes: Number(version.bytes),
-        sha256: version.sha256,
-        width: version.width,
-        height: version.height,
-        originalFilename: version.originalFilename,
-        uploadedBy: version.uploadedBy.name,
-        uploadedAt: when(version.createdAt),
-        promoted: version.promotedAt ? { at: when(version.promotedAt), by: version.promotedBy?.name ?? null } : null,
-        thumbnailUrl: presets.has('thumbnail') ? previewUrl(version.id, 'thumbnail') : null,
-        previewUrl: presets.has('preview') ? previewUrl(version.id, 'preview') : null,
-        reviews: version.reviews.map((review) => ({
-          id: review.id,
-          status: review.status,
-          policyName: review.policyName,
-          currentStage: review.currentStage,
-          outcomeReason: review.outcomeReason,
-          startedAt: when(review.startedAt),
-          endedAt: review.endedAt ? when(review.endedAt) : null,
-          decisions: review.decisions.map((decision) => ({
-            id: decision.id,
-            stage: decision.stageIndex + 1,
-            decision: decision.decision,
-            comment: decision.comment,
-            reviewer: decision.reviewer.name,
-            at: when(decision.createdAt),
-          })),
-        })),
-      }
-    }),
-    events: events.map((event) => ({
-      seq: event.seq.toString(),
-      at: when(event.at),
-      action: event.action,
-      subjectType: event.subjectType,
-      actor: event.actor?.name ?? 'System',
-      summary: summariseDetail(event.detail),
-    })),
-  }
-}
-
-/** A short, readable line from an audit event's detail (version number, reason, file…). */
-function summariseDetail(detail: unknown): string {
-  if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return ''
-  const record = detail as Record<string, unknown>
-  const parts: string[] = []
-  const versionNumber = record.versionNumber ?? record.number
-  if (typeof versionNumber === 'number') parts.push(`v${versionNumber}`)
-  for (const key of ['filename', 'decision', 'reason', 'comment', 'outcome'] as const) {
-    const value = record[key]
-    if (typeof value === 'string' && value) parts.push(value.length > 120 ? `${value.slice(0, 117)}…` : value)
-  }
-  return parts.join(' · ')
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'library:view-all')
     const { assetId } = ParamsSchema.parse(params)
     const { version } = SearchSchema.parse({ version: new URL(request.url).searchParams.get('version') ?? undefined })
-    const page = await loadAssetPage(assetId, version)
-    return data({ ...page, canReview: hasPermission(user.roles, 'version:review') })
+    const detail = await getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: version })
+    return data({ ...detail, canReview: hasPermission(user.roles, 'version:review') })
   })
 }
 

@@ -26,9 +26,9 @@ import { requirePermission } from '~/auth.server'
 import { Button, buttonClasses, Card, CardBody, Field, Label, PageHeader, StatusBadge, type VersionStatusName } from '~/components/ui'
 import { getDb } from '~/db.server'
 import { getEnv } from '~/env.server'
+import { getVersionStatuses, type VersionStatusPayload } from '~/library/version-status.server'
 import { getClientIp } from '~/request.server'
 import { getStorage } from '~/storage.server'
-import type { VersionStatusPayload } from './library.versions.$versionId.status'
 
 export const meta: MetaFunction = () => [{ title: 'Upload · Damson' }]
 
@@ -45,41 +45,10 @@ const UploadedQuerySchema = z.object({
     .transform((value) => (value ?? '').split(',').filter((id) => /^[A-Za-z0-9-]{1,64}$/.test(id)).slice(0, 50)),
 })
 
-type UploadedVersion = {
-  versionId: string
-  assetId: string
-  title: string
-  filename: string
-  status: VersionStatusName
-  failureReason: string | null
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, 'asset:upload')
   const { uploaded } = UploadedQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
-  const versions =
-    uploaded.length === 0
-      ? []
-      : await getDb().assetVersion.findMany({
-          where: { id: { in: uploaded } },
-          select: { id: true, assetId: true, status: true, failureReason: true, originalFilename: true, asset: { select: { title: true } } },
-        })
-  const byId = new Map(versions.map((version) => [version.id, version]))
-  const uploadedVersions: UploadedVersion[] = uploaded.flatMap((id) => {
-    const version = byId.get(id)
-    return version
-      ? [
-          {
-            versionId: version.id,
-            assetId: version.assetId,
-            title: version.asset.title,
-            filename: version.originalFilename,
-            status: version.status,
-            failureReason: version.failureReason,
-          },
-        ]
-      : []
-  })
+  const uploadedVersions = await getVersionStatuses({ db: getDb(), versionIds: uploaded })
   return data({ maxUploadBytes: getEnv().MAX_UPLOAD_BYTES, uploaded: uploadedVersions })
 }
 

@@ -6,18 +6,9 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { requirePermission } from '~/auth.server'
 import { getDb } from '~/db.server'
+import { getVersionStatus } from '~/library/version-status.server'
 
 const ParamsSchema = z.object({ versionId: z.string().min(1).max(64) })
-
-export type VersionStatusPayload = {
-  versionId: string
-  assetId: string
-  number: number
-  status: string
-  failureReason: string | null
-  /** Present once the ingest made a thumbnail. */
-  thumbnailUrl: string | null
-}
 
 const noStore = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
 
@@ -26,27 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const parsed = ParamsSchema.safeParse(params)
   if (!parsed.success) return Response.json({ error: 'Version not found' }, { status: 404, headers: noStore })
 
-  const version = await getDb().assetVersion.findUnique({
-    where: { id: parsed.data.versionId },
-    select: {
-      id: true,
-      assetId: true,
-      number: true,
-      status: true,
-      failureReason: true,
-      renditions: { where: { preset: 'thumbnail' }, select: { id: true } },
-    },
-  })
-  if (!version) return Response.json({ error: 'Version not found' }, { status: 404, headers: noStore })
-
-  const payload: VersionStatusPayload = {
-    versionId: version.id,
-    assetId: version.assetId,
-    number: version.number,
-    status: version.status,
-    failureReason: version.failureReason,
-    thumbnailUrl:
-      version.renditions.length > 0 ? `/assets/${version.assetId}/versions/${version.id}/renditions/thumbnail` : null,
-  }
+  const payload = await getVersionStatus({ db: getDb(), versionId: parsed.data.versionId })
+  if (!payload) return Response.json({ error: 'Version not found' }, { status: 404, headers: noStore })
   return Response.json(payload, { headers: noStore })
 }
