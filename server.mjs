@@ -35,6 +35,26 @@ app.use((req, res, next) => {
   next()
 })
 
+// Remix refuses a form post whose Origin host differs from its Host with an empty 500
+// before any of our code runs (server-runtime's throwIfPotentialCSRFAttack). Answer the
+// same condition with a 403 that says why. The app's own assertSameOrigin still guards
+// every mutation behind it.
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+app.use((req, res, next) => {
+  if (!UNSAFE_METHODS.has(req.method)) return next()
+  const origin = req.get('origin')
+  if (!origin) return next()
+  const host = req.get('x-forwarded-host')?.split(',')[0]?.trim() || req.get('host')
+  let originHost
+  try {
+    originHost = new URL(origin).host
+  } catch {
+    originHost = undefined
+  }
+  if (host && originHost === host) return next()
+  res.status(403).type('text/plain').send('Cross-site request refused: this form was posted from another site.')
+})
+
 // Fingerprinted build assets are immutable; everything else in public/ briefly cached.
 app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
 app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
