@@ -40,6 +40,20 @@ app.use((req, res, next) => {
 // same condition with a 403 that says why. The app's own assertSameOrigin still guards
 // every mutation behind it.
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+// Origins a proxy serves us under while rewriting Host (ALLOWED_ORIGINS, comma-separated).
+const allowedOriginHosts = new Set(
+  (process.env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .flatMap((origin) => {
+      try {
+        return [new URL(origin).host]
+      } catch {
+        return []
+      }
+    }),
+)
 app.use((req, res, next) => {
   if (!UNSAFE_METHODS.has(req.method)) return next()
   const origin = req.get('origin')
@@ -52,6 +66,11 @@ app.use((req, res, next) => {
     originHost = undefined
   }
   if (host && originHost === host) return next()
+  if (originHost && allowedOriginHosts.has(originHost)) {
+    // Present the request as the public host it was posted to, which Remix then accepts.
+    req.headers['x-forwarded-host'] = originHost
+    return next()
+  }
   res.status(403).type('text/plain').send('Cross-site request refused: this form was posted from another site.')
 })
 

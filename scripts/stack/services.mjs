@@ -1,7 +1,7 @@
 // The four backing services: each embedded unless its external variables are set, each
 // health-checked with real work, started in parallel.
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, existsSync, rmSync, statSync } from 'node:fs'
+import { appendFileSync, chmodSync, existsSync, rmSync, statSync } from 'node:fs'
 import { arch, platform, userInfo } from 'node:os'
 import path from 'node:path'
 import { toolPath } from './bootstrap.mjs'
@@ -61,6 +61,27 @@ function postgresUser() {
   return { uid: id('-u'), gid: id('-g') }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to walk from / to the
+ * binaries in node_modules and the data under .data/. A checkout inside a private folder
+ * (mktemp -d makes 0700) blocks that, so grant traversal (o+x, not read) where missing.
+ */
+function letPostgresUserReach(target) {
+  if (userInfo().uid !== 0) return
+  let dir = path.resolve(target)
+  const blocked = []
+  for (;;) {
+    if ((statSync(dir).mode & 0o001) === 0) blocked.push(dir)
+    const parent = path.dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  for (const folder of blocked.reverse()) {
+    say(`Letting the postgres user traverse ${folder} (chmod o+x; PostgreSQL refuses to run as root)`)
+    chmodSync(folder, statSync(folder).mode | 0o001)
+  }
+}
+
 async function startPostgres({ prof, secrets: keys }) {
   const hint = 'set DATABASE_URL to use an external PostgreSQL'
   const external = process.env.DATABASE_URL
@@ -81,6 +102,8 @@ async function startPostgres({ prof, secrets: keys }) {
   const dir = path.join(prof.dataDir, 'postgres')
   const logFile = prof.logFile('postgres')
   await assertPortsFree('PostgreSQL', [['postgres', port]], hint)
+  ensureDir(prof.dataDir)
+  letPostgresUserReach(prof.dataDir)
   const EmbeddedPostgres = await importEmbeddedPostgres()
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     rmSync(dir, { recursive: true, force: true })

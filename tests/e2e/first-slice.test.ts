@@ -186,6 +186,10 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
     const item = page.getByRole('link', { name: new RegExp(title) })
     await item.waitFor()
     expect(await item.getAttribute('href')).toBe(`/reviews/${versionId}`)
+    const inboxThumbnail = item.locator('img')
+    await expect
+      .poll(() => inboxThumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 })
+      .toBeGreaterThan(0)
     await page.screenshot({ path: path.join(SCREENSHOTS, 'review-inbox.png'), fullPage: true })
 
     await Promise.all([page.waitForURL(`**/reviews/${versionId}`), item.click()])
@@ -199,6 +203,9 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
     await page.getByRole('status').waitFor()
     expect(await page.getByRole('link', { name: new RegExp(title) }).count()).toBe(0)
     await page.screenshot({ path: path.join(SCREENSHOTS, 'review-approved.png'), fullPage: true })
+    await page.goto('/reviews?tab=all')
+    await page.getByRole('navigation', { name: 'Inbox views' }).waitFor()
+    expect(await page.getByRole('link', { name: new RegExp(title) }).count()).toBe(0)
 
     const decision = await db.reviewDecision.findFirstOrThrow({ where: { review: { versionId } }, select: { decision: true, comment: true } })
     expect(decision).toEqual({ decision: 'approve', comment: 'Looks right for the partner portal. (e2e)' })

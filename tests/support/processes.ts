@@ -28,15 +28,18 @@ export function startProcess(
   const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const listeners = new Set<() => void>()
+  let logOpen = true
   const onData = (chunk: Buffer) => {
-    log.write(chunk)
+    // Output can still arrive between 'exit' and 'close'; the log may be closed by then.
+    if (logOpen) log.write(chunk)
     output += chunk.toString()
     if (output.length > 200_000) output = output.slice(-100_000)
     for (const listener of listeners) listener()
   }
   child.stdout?.on('data', onData)
   child.stderr?.on('data', onData)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // 'close' (not 'exit'): its output streams have ended too.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
 
   return {
     name,
@@ -84,6 +87,7 @@ export function startProcess(
       }, 10_000)
       await exited
       clearTimeout(killer)
+      logOpen = false
       log.end()
     },
   }
@@ -96,7 +100,7 @@ export async function waitForHttpOk(url: string, timeoutMs: number): Promise<voi
     try {
       const response = await fetch(url)
       if (response.ok) return
-      lastError = `HTTP ${response.status}`
+      lastError = `HTTP ${response.status}: ${(await response.text()).slice(0, 500)}`
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error)
     }
