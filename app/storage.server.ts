@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { getEnv } from '~/env.server'
+import { getEnv, type Env } from '~/env.server'
 
 export type StorageConfig = {
   endpoint: string
@@ -117,17 +117,20 @@ export const storageKeys = {
 
 const globalForStorage = globalThis as unknown as { damsonStorage?: Storage }
 
+/** A storage client for the bucket the environment names. */
+export function createStorageFromEnv(env: Env = getEnv()): Storage {
+  return new Storage({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    bucket: env.S3_BUCKET,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  })
+}
+
+/** One storage client per process. */
 export function getStorage(): Storage {
-  if (!globalForStorage.damsonStorage) {
-    const env = getEnv()
-    globalForStorage.damsonStorage = new Storage({
-      endpoint: env.S3_ENDPOINT,
-      region: env.S3_REGION,
-      accessKeyId: env.S3_ACCESS_KEY_ID,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-      bucket: env.S3_BUCKET,
-      forcePathStyle: env.S3_FORCE_PATH_STYLE,
-    })
-  }
+  globalForStorage.damsonStorage ??= createStorageFromEnv()
   return globalForStorage.damsonStorage
 }

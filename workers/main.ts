@@ -12,7 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { createDb, type Db } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
-import { Storage } from '~/storage.server'
+import { createStorageFromEnv, type Storage } from '~/storage.server'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
 import type { SearchClient } from './activities/support'
@@ -107,14 +107,7 @@ async function main(): Promise<void> {
   const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
   await ensureSearchCollections(search)
   const db = createDb(env.DATABASE_URL)
-  const storage = new Storage({
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION,
-    accessKeyId: env.S3_ACCESS_KEY_ID,
-    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-    bucket: env.S3_BUCKET,
-    forcePathStyle: env.S3_FORCE_PATH_STYLE,
-  })
+  const storage = createStorageFromEnv(env)
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS })
 
   const workers = await createDamsonWorkers({

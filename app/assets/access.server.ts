@@ -4,22 +4,23 @@
  * from a missing one.
  */
 import type { Db } from '~/db.server'
+import type { Prisma } from '~/generated/prisma/client'
 import { canViewAsset, canViewVersion, type AssetAccessFacts, type Viewer } from '~/domain/asset-access'
 import { AppError } from '~/errors.server'
 
-export async function loadAssetAccessFacts(db: Db, assetId: string): Promise<AssetAccessFacts | null> {
-  const asset = await db.asset.findUnique({
-    where: { id: assetId },
-    select: {
-      id: true,
-      status: true,
-      currentVersionId: true,
-      sharedWithAllPartners: true,
-      shares: { select: { organisationId: true } },
-      rightsGrants: true,
-    },
-  })
-  if (!asset) return null
+/** What the access rule reads of an asset. */
+const accessFactsSelect = {
+  id: true,
+  status: true,
+  currentVersionId: true,
+  sharedWithAllPartners: true,
+  shares: { select: { organisationId: true } },
+  rightsGrants: true,
+} satisfies Prisma.AssetSelect
+
+type AssetAccessRow = Prisma.AssetGetPayload<{ select: typeof accessFactsSelect }>
+
+function toAccessFacts(asset: AssetAccessRow): AssetAccessFacts {
   return {
     id: asset.id,
     status: asset.status,
@@ -28,6 +29,11 @@ export async function loadAssetAccessFacts(db: Db, assetId: string): Promise<Ass
     sharedOrganisationIds: asset.shares.map((share) => share.organisationId),
     rightsGrants: asset.rightsGrants,
   }
+}
+
+export async function loadAssetAccessFacts(db: Db, assetId: string): Promise<AssetAccessFacts | null> {
+  const asset = await db.asset.findUnique({ where: { id: assetId }, select: accessFactsSelect })
+  return asset ? toAccessFacts(asset) : null
 }
 
 /** Throws NOT_FOUND unless the viewer may see the asset now. */
@@ -53,27 +59,9 @@ export async function requireVersionAccess(
 /** Filters a list of asset ids down to those the viewer may see now (used after search). */
 export async function filterVisibleAssetIds(db: Db, viewer: Viewer, assetIds: string[], at = new Date()): Promise<string[]> {
   if (assetIds.length === 0) return []
-  const assets = await db.asset.findMany({
-    where: { id: { in: assetIds } },
-    select: {
-      id: true,
-      status: true,
-      currentVersionId: true,
-      sharedWithAllPartners: true,
-      shares: { select: { organisationId: true } },
-      rightsGrants: true,
-    },
-  })
+  const assets = await db.asset.findMany({ where: { id: { in: assetIds } }, select: accessFactsSelect })
   const visible = new Set(
-    assets
-      .filter((asset) =>
-        canViewAsset(
-          viewer,
-          { ...asset, sharedOrganisationIds: asset.shares.map((share) => share.organisationId) },
-          at,
-        ).allowed,
-      )
-      .map((asset) => asset.id),
+    assets.filter((asset) => canViewAsset(viewer, toAccessFacts(asset), at).allowed).map((asset) => asset.id),
   )
   return assetIds.filter((id) => visible.has(id))
 }

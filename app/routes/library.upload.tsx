@@ -259,8 +259,11 @@ export default function UploadPage() {
       await send(item, file, fields, index)
     }
     setBusy(false)
-    const input = form.elements.namedItem('file')
-    if (input instanceof HTMLInputElement) input.value = ''
+    // Title and description belong to the batch just sent; folder and tags usually carry over.
+    for (const name of ['file', 'title', 'description']) {
+      const field = form.elements.namedItem(name)
+      if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) field.value = ''
+    }
   }
 
   const serverOutcomes = actionData?.outcomes ?? []
