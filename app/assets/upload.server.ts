@@ -461,7 +461,6 @@ function describeMediaType(mime: string | null): string {
 /** The client's name for the file, reduced to its last path segment and made printable. */
 export function displayFilename(filename: string): string {
   const base = filename.split(/[/\\]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f]+/g, '').trim().slice(0, 255)
   return clean || 'upload'
 }

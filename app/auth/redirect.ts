@@ -26,7 +26,6 @@ export function safeRedirectPath(to: unknown, fallback = '/'): string {
   if (typeof to !== 'string' || to.length === 0 || to.length > 2048) return fallback
   if (!to.startsWith('/') || to.startsWith('//')) return fallback
   // Browsers treat "\" as "/" and drop tabs/newlines, so "/\evil.com" means "//evil.com".
-  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f\u007f]/.test(to)) return fallback
   let url: URL
   try {

@@ -5,7 +5,6 @@ export const Label = forwardRef<HTMLLabelElement, LabelHTMLAttributes<HTMLLabelE
   { className, ...props },
   ref,
 ) {
-  // eslint-disable-next-line jsx-a11y/label-has-associated-control
   return <label ref={ref} className={cn('block text-sm font-medium text-zinc-800', className)} {...props} />
 })
 
