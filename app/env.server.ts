@@ -29,6 +29,8 @@ export const EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1, 'S3_SECRET_ACCESS_KEY is required'),
   S3_BUCKET: z.string().min(3, 'S3_BUCKET is required'),
   S3_FORCE_PATH_STYLE: booleanFlag.default(true),
+  /** Endpoint browsers reach S3 at, for presigned download links (defaults to S3_ENDPOINT). */
+  S3_PUBLIC_ENDPOINT: z.string().url('S3_PUBLIC_ENDPOINT must be an http(s) URL').optional(),
   /** Largest upload accepted, in bytes. */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
   /** Largest image accepted, in pixels (width × height); guards against decompression bombs. */

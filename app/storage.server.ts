@@ -19,6 +19,8 @@ import { getEnv, type Env } from '~/env.server'
 
 export type StorageConfig = {
   endpoint: string
+  /** Where browsers reach the same bucket, when that differs (e.g. inside Docker). */
+  publicEndpoint?: string
   region: string
   accessKeyId: string
   secretAccessKey: string
@@ -30,16 +32,21 @@ export type StoredObject = { body: Readable; bytes: number | undefined; contentT
 
 export class Storage {
   readonly client: S3Client
+  /** Signs URLs for browsers; the same client unless a public endpoint is configured. */
+  private readonly signingClient: S3Client
   readonly bucket: string
 
   constructor(config: StorageConfig) {
     this.bucket = config.bucket
-    this.client = new S3Client({
-      endpoint: config.endpoint,
-      region: config.region,
-      forcePathStyle: config.forcePathStyle,
-      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-    })
+    const clientFor = (endpoint: string) =>
+      new S3Client({
+        endpoint,
+        region: config.region,
+        forcePathStyle: config.forcePathStyle,
+        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      })
+    this.client = clientFor(config.endpoint)
+    this.signingClient = config.publicEndpoint ? clientFor(config.publicEndpoint) : this.client
   }
 
   /** Streams a body to S3 in multipart chunks, never holding the whole file in memory. */
@@ -99,7 +106,7 @@ export class Storage {
       Key: key,
       ResponseContentDisposition: contentDisposition('attachment', options.filename),
     })
-    return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds })
+    return getSignedUrl(this.signingClient, command, { expiresIn: options.expiresInSeconds })
   }
 }
 
@@ -121,6 +128,7 @@ const globalForStorage = globalThis as unknown as { damsonStorage?: Storage }
 export function createStorageFromEnv(env: Env = getEnv()): Storage {
   return new Storage({
     endpoint: env.S3_ENDPOINT,
+    publicEndpoint: env.S3_PUBLIC_ENDPOINT,
     region: env.S3_REGION,
     accessKeyId: env.S3_ACCESS_KEY_ID,
     secretAccessKey: env.S3_SECRET_ACCESS_KEY,
