@@ -54,7 +54,7 @@ async function main() {
   await stack.bootstrap({ extraTools: ['temporal'] })
   await ensureChromium()
   say('Wiping .data/test')
-  stack.wipeData()
+  await stack.wipeData()
   await stack.startServices()
   const env = stack.resolveEnv({ nodeEnv: 'test', port: stack.prof.ports.web, extra: { DAMSON_WEB_PORT: String(stack.prof.ports.web) } })
   await stack.prepareDatabase()

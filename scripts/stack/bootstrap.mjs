@@ -135,13 +135,13 @@ export async function ensureChromium() {
   if (process.env.CHROMIUM_PATH) reason = `CHROMIUM_PATH=${chromium} does not exist`
   else if (userInfo().uid !== 0) reason = 'no Chromium at /usr/bin/chromium and not root to install it (sudo apt-get install chromium)'
   else {
-    say('Installing Chromium for browser tests (apt-get install -y chromium)…')
+    say('Installing Chromium for browser tests (apt-get install -y chromium fonts-liberation)…')
     const started = Date.now()
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
     try {
-      await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, inherit: false }).catch(async () => {
+      await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'], { env, inherit: false }).catch(async () => {
         await run('apt-get', ['update'], { env, inherit: false })
-        await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, inherit: false })
+        await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'], { env, inherit: false })
       })
       if (existsSync(chromium)) {
         ok(`Chromium installed in ${seconds(Date.now() - started)}`)

@@ -6,7 +6,7 @@ import { ensureNodeModules, ensureTools, toolIsCurrent, toolPath } from './boots
 import { STACK_VARIABLES, externalServices, profile, secrets } from './config.mjs'
 import { killAllNow, managed } from './processes.mjs'
 import { startServices, stopServices } from './services.mjs'
-import { ROOT, StackError, bold, errorText, fail, loadDotEnv, muteAwsNodeVersionWarning, npmBin, ok, run, say, seconds, warn, writeJson } from './util.mjs'
+import { ROOT, StackError, bold, errorText, fail, loadDotEnv, muteAwsNodeVersionWarning, npmBin, ok, portIsFree, run, say, seconds, warn, writeJson } from './util.mjs'
 
 export class Stack {
   constructor(profileName, { headless = false } = {}) {
@@ -170,7 +170,16 @@ export class Stack {
     return this.shuttingDown
   }
 
-  wipeData() {
+  /** Deletes the profile's data, refusing while another stack of this profile is running on it. */
+  async wipeData() {
+    for (const [service, port] of [['PostgreSQL', this.prof.ports.postgres], ['Typesense', this.prof.ports.typesense]]) {
+      if (!(await portIsFree(port))) {
+        throw new StackError(
+          `${service} is already listening on 127.0.0.1:${port}: another ${this.prof.name} stack is running ` +
+            `(an \`npm test\` or \`--services-only\`). Stop it first; its data in ${path.relative(ROOT, this.prof.dataDir)} was left alone.`,
+        )
+      }
+    }
     rmSync(this.prof.dataDir, { recursive: true, force: true })
   }
 
