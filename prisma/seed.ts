@@ -2,7 +2,8 @@
  * Demo data for `npm start`: two organisations, one user per role, a default review
  * policy and a dozen sample images that go through the real pipeline (S3, the
  * Temporal ingest workflow, review updates) — so the worker must be running.
- * Runs only on an empty database and never when NODE_ENV=production.
+ * Completes whatever demo data is missing (so an interrupted run can be re-run), and
+ * never runs when NODE_ENV=production.
  */
 import { Readable } from 'node:stream'
 import { getDb } from '~/db.server'
@@ -43,35 +44,48 @@ async function seed(): Promise<void> {
     console.log('seed: NODE_ENV=production, demo data is never seeded in production')
     return
   }
-  if (await db.organisation.findUnique({ where: { slug: 'damson-demo' } })) {
-    console.log('seed: demo data is already there, nothing to do')
-    return
-  }
-  console.log('seed: creating demo organisations and users')
-  const brand = await db.organisation.create({ data: { name: 'Damson Demo', slug: 'damson-demo', kind: 'brand' } })
-  const partner = await db.organisation.create({ data: { name: 'Acme Agency', slug: 'acme-agency', kind: 'partner' } })
-  const passwordHash = await hashPassword(DEMO_PASSWORD)
+  // Every step finds what an earlier (perhaps interrupted) run made before creating it,
+  // so running the seed again completes the demo instead of duplicating or skipping it.
+  const brand = await db.organisation.upsert({
+    where: { slug: 'damson-demo' },
+    update: {},
+    create: { name: 'Damson Demo', slug: 'damson-demo', kind: 'brand' },
+  })
+  const partner = await db.organisation.upsert({
+    where: { slug: 'acme-agency' },
+    update: {},
+    create: { name: 'Acme Agency', slug: 'acme-agency', kind: 'partner' },
+  })
   const users = new Map<RoleName, { id: string; email: string; name: string }>()
+  let passwordHash: string | undefined
   for (const demo of DEMO_USERS) {
     const organisation = demo.organisation === 'brand' ? brand : partner
-    const user = await db.user.create({
-      data: {
-        email: demo.email,
-        name: demo.name,
-        passwordHash,
-        memberships: { create: { organisationId: organisation.id, roles: [demo.role] } },
-      },
-    })
+    let user = await db.user.findUnique({ where: { email: demo.email } })
+    if (!user) {
+      passwordHash ??= await hashPassword(DEMO_PASSWORD)
+      user = await db.user.create({
+        data: {
+          email: demo.email,
+          name: demo.name,
+          passwordHash,
+          memberships: { create: { organisationId: organisation.id, roles: [demo.role] } },
+        },
+      })
+      console.log(`seed: created ${demo.email}`)
+    }
     users.set(demo.role, user)
   }
 
-  await db.reviewPolicy.create({
-    data: {
-      name: 'Brand review',
-      isDefault: true,
-      stages: { create: { position: 0, name: 'Brand review', quorum: 'any', reviewerRole: 'reviewer', dueHours: 48 } },
-    },
-  })
+  const policies = await db.reviewPolicy.count({ where: { name: 'Brand review' } })
+  if (policies === 0) {
+    await db.reviewPolicy.create({
+      data: {
+        name: 'Brand review',
+        isDefault: true,
+        stages: { create: { position: 0, name: 'Brand review', quorum: 'any', reviewerRole: 'reviewer', dueHours: 48 } },
+      },
+    })
+  }
 
   const librarian = users.get('librarian')!
   const reviewer = users.get('reviewer')!
@@ -84,37 +98,53 @@ async function seed(): Promise<void> {
     viewer: { userId: librarian.id, roles: ['librarian'] as RoleName[], organisationId: brand.id },
   }
 
-  const uploaded: { versionId: string; approve: boolean; title: string }[] = []
+  const samples: { versionId: string; approve: boolean; title: string }[] = []
+  let uploadedNow = 0
   for (const [index, sample] of SAMPLE_IMAGES.entries()) {
-    const bytes = await renderSampleImage(index, sample.title)
-    const { versionId } = await uploadAsset({
-      db,
-      storage: getStorage(),
-      uploader,
-      file: { stream: Readable.from([bytes]), filename: sample.filename, declaredType: 'image/jpeg' },
-      title: sample.title,
-      description: sample.description,
-      folderPath: sample.folderPath,
-      tags: sample.tags,
+    const existing = await db.asset.findFirst({
+      where: { ownerOrganisationId: brand.id, title: sample.title },
+      select: { versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } },
     })
-    uploaded.push({ versionId, approve: sample.approve, title: sample.title })
-    console.log(`seed: uploaded sample ${index + 1}/${SAMPLE_IMAGES.length} "${sample.title}"`)
+    let versionId = existing?.versions[0]?.id
+    if (!versionId) {
+      const bytes = await renderSampleImage(index, sample.title)
+      const uploaded = await uploadAsset({
+        db,
+        storage: getStorage(),
+        uploader,
+        file: { stream: Readable.from([bytes]), filename: sample.filename, declaredType: 'image/jpeg' },
+        title: sample.title,
+        description: sample.description,
+        folderPath: sample.folderPath,
+        tags: sample.tags,
+      })
+      versionId = uploaded.versionId
+      uploadedNow++
+      console.log(`seed: uploaded sample ${index + 1}/${SAMPLE_IMAGES.length} "${sample.title}"`)
+    }
+    samples.push({ versionId, approve: sample.approve, title: sample.title })
   }
 
-  for (const [index, item] of uploaded.entries()) {
-    await waitForVersionStatus(item.versionId, ['in_review'], 120_000)
-    if (!item.approve) continue
+  let approvedNow = 0
+  for (const [index, sample] of samples.entries()) {
+    const status = await waitForVersionStatus(sample.versionId, ['in_review', 'approved', 'rejected', 'changes_requested'], 120_000)
+    if (!sample.approve || status !== 'in_review') continue
     await submitReviewDecision({
-      versionId: item.versionId,
+      versionId: sample.versionId,
       reviewerId: reviewer.id,
       decision: 'approve',
       comment: 'Approved for the demo library.',
     })
-    await waitForVersionStatus(item.versionId, ['approved'], 60_000)
-    console.log(`seed: approved sample ${index + 1} "${item.title}"`)
+    await waitForVersionStatus(sample.versionId, ['approved'], 60_000)
+    approvedNow++
+    console.log(`seed: approved sample ${index + 1} "${sample.title}"`)
   }
-  const waiting = uploaded.filter((item) => !item.approve).length
-  console.log(`seed: done — ${uploaded.length - waiting} approved, ${waiting} awaiting review`)
+  if (uploadedNow === 0 && approvedNow === 0) {
+    console.log('seed: demo data is already there, nothing to do')
+    return
+  }
+  const waiting = samples.filter((sample) => !sample.approve).length
+  console.log(`seed: done — ${samples.length - waiting} approved, ${waiting} awaiting review`)
 }
 
 try {
