@@ -93,6 +93,7 @@ export class Stack {
     }
     this.env = Object.fromEntries(Object.entries(resolved).filter(([name, value]) => value !== undefined && (STACK_VARIABLES.includes(name) || name in extra)))
     writeJson(this.stackEnvFile, this.env)
+    this.wroteStackEnv = true
     return this.env
   }
 
@@ -164,7 +165,8 @@ export class Stack {
       await stopServices(this.services)
       // Anything else still registered (e.g. a process started during a failed step).
       await Promise.all([...managed].map((proc) => proc.stop()))
-      rmSync(this.stackEnvFile, { force: true })
+      // Only our own: a launcher that refused to start must not remove a running stack's file.
+      if (this.wroteStackEnv) rmSync(this.stackEnvFile, { force: true })
       ok(`stopped in ${seconds(Date.now() - started)}; no processes left running`)
     })()
     return this.shuttingDown

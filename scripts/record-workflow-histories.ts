@@ -1,0 +1,190 @@
+/**
+ * Records the workflow histories that tests/unit/workflow-replay.test.ts replays
+ * against the current workflow code, so a change that breaks determinism fails
+ * `npm test`. Drives each path end to end through the real activities, with the
+ * Damson workers in-process on task queues of their own, against a running test
+ * stack (`node scripts/test.mjs --services-only`):
+ *
+ *   npx tsx scripts/record-workflow-histories.ts
+ *
+ * Writes tests/fixtures/histories/<workflow>-<path>.json (the JSON `temporal
+ * workflow show --output json` writes). Re-record only for a deliberate change whose
+ * old executions are gone or patched: see tests/fixtures/histories/README.md.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Client, Connection } from '@temporalio/client'
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
+import type { ReviewPolicySnapshot } from '~/domain/review-policy'
+import { historyToJSON } from '../tests/support/history-json'
+import { loadStackEnv } from '../tests/support/stack-env'
+import type { IngestVersionResult } from '../workflows/ingest'
+import type { ReviewOutcome } from '../workflows/review'
+
+const HISTORIES_DIR = fileURLToPath(new URL('../tests/fixtures/histories/', import.meta.url))
+
+loadStackEnv()
+Runtime.install({ logger: new DefaultLogger('WARN') })
+const run = randomUUID().slice(0, 8)
+// Queues of our own: a worker of another run (or `npm start`) never picks these tasks up.
+process.env.TEMPORAL_TASK_QUEUE = `record-histories-${run}`
+process.env.TEMPORAL_MEDIA_TASK_QUEUE = `record-histories-media-${run}`
+
+// Imported after the variables above are set: env.server reads them once.
+const { getEnv } = await import('~/env.server')
+const { createDb } = await import('~/db.server')
+const { getStorage } = await import('~/storage.server')
+const { createSearchClient, ensureSearchCollections } = await import('~/search.server')
+const { startIngest } = await import('~/assets/start-ingest.server')
+const { submitReviewDecision } = await import('~/review/decide.server')
+const { bundleDamsonWorkflows, createDamsonWorkers } = await import('../workers/main')
+const { reviewVersion } = await import('../workflows/review')
+const fixtures = await import('../tests/support/review-fixtures')
+
+const env = getEnv()
+const db = createDb(env.DATABASE_URL)
+const storage = getStorage()
+const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
+
+type Recording = { name: string; workflowId: string }
+
+async function main(): Promise<void> {
+  await ensureSearchCollections(search)
+  const nativeConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS })
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS })
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })
+  const workflowBundle = await bundleDamsonWorkflows()
+  const workers = await createDamsonWorkers({
+    connection: nativeConnection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    mediaTaskQueue: env.TEMPORAL_MEDIA_TASK_QUEUE,
+    db,
+    storage,
+    search,
+    maxImagePixels: env.MAX_IMAGE_PIXELS,
+    workflowBundle,
+  })
+  const running = workers.run()
+
+  try {
+    await Promise.race([workers.ready(), running])
+    const recordings = await drivePaths(client)
+
+    // Fetch every history first, check it replays, and only then write: a failed
+    // run leaves the committed fixtures as they were.
+    const files: { file: string; json: string }[] = []
+    for (const { name, workflowId } of recordings) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory()
+      await Worker.runReplayHistory({ workflowBundle }, history, workflowId)
+      files.push({ file: `${name}.json`, json: historyToJSON(history) })
+    }
+    mkdirSync(HISTORIES_DIR, { recursive: true })
+    for (const { file, json } of files) {
+      writeFileSync(path.join(HISTORIES_DIR, file), json)
+      console.log(`  ${path.relative(process.cwd(), path.join(HISTORIES_DIR, file))} (${(Buffer.byteLength(json) / 1024).toFixed(1)} KiB)`)
+    }
+    console.log(`Recorded ${files.length} histories.`)
+  } finally {
+    workers.shutdown()
+    await running.catch((error: unknown) => console.error('Worker stopped with an error:', error))
+    await connection.close()
+    await nativeConnection.close()
+    await db.$disconnect()
+  }
+}
+
+/** Runs every path to its end; returns the workflows whose histories to keep. */
+async function drivePaths(client: Client): Promise<Recording[]> {
+  const people = await fixtures.createReviewPeople(db, 'histories')
+  const [ann, bob] = people.reviewerIds
+
+  const ingest = async (bytes: Buffer, mediaType: string, filename: string) => {
+    const uploaded = await fixtures.createUploadedVersion(db, storage, { people, bytes, mediaType, filename })
+    const started = await startIngest({ ...uploaded, client })
+    const result = (await client.workflow.getHandle(started.workflowId).result()) as IngestVersionResult
+    return { ...uploaded, workflowId: started.workflowId, result }
+  }
+  const decide = (versionId: string, reviewerId: string, decision: 'approve' | 'reject' | 'request_changes', comment?: string) =>
+    submitReviewDecision({ versionId, reviewerId, decision, comment, client })
+  const outcomeOf = async (versionId: string) => (await client.workflow.getHandle(`review-${versionId}`).result()) as ReviewOutcome
+
+  /** Ingest of a good image up to an open one-stage review, then `decision` by Ann. */
+  const reviewed = async (filename: string, decision: 'approve' | 'reject' | 'request_changes', comment?: string) => {
+    const ingested = await ingest(await fixtures.generatePng(640, 480), 'image/png', filename)
+    expectThat(ingested.result.status === 'in_review', `${filename}: ingest ended ${JSON.stringify(ingested.result)}`)
+    await decide(ingested.versionId, ann, decision, comment)
+    return { ...ingested, outcome: await outcomeOf(ingested.versionId) }
+  }
+
+  const recordings: Recording[] = []
+
+  console.log('Ingest, then a one-stage review approved…')
+  const approved = await reviewed('approved.png', 'approve', 'Looks great')
+  expectThat(approved.outcome.status === 'approved', `approved: ${JSON.stringify(approved.outcome)}`)
+  recordings.push({ name: 'ingest-to-review', workflowId: approved.workflowId })
+  recordings.push({ name: 'review-approved', workflowId: `review-${approved.versionId}` })
+
+  console.log('A review rejected with a comment…')
+  const rejected = await reviewed('rejected.png', 'reject', 'The logo is off-brand')
+  expectThat(rejected.outcome.status === 'rejected', `rejected: ${JSON.stringify(rejected.outcome)}`)
+  recordings.push({ name: 'review-rejected', workflowId: `review-${rejected.versionId}` })
+
+  console.log('A review with changes requested…')
+  const changes = await reviewed('changes.png', 'request_changes', 'Crop tighter')
+  expectThat(changes.outcome.status === 'changes_requested', `changes requested: ${JSON.stringify(changes.outcome)}`)
+  recordings.push({ name: 'review-changes-requested', workflowId: `review-${changes.versionId}` })
+
+  console.log('A two-stage review, both stages approved…')
+  // As tests/integration/review-workflow.test.ts does: the default policy is shared by
+  // every test on the stack, so the two-stage snapshot is built here, not in the database.
+  const second = await fixtures.createUploadedVersion(db, storage, {
+    people,
+    assetId: approved.assetId,
+    bytes: await fixtures.generatePng(640, 480),
+    mediaType: 'image/png',
+    filename: 'two-stages.png',
+  })
+  const snapshot: ReviewPolicySnapshot = {
+    policyId: null,
+    policyName: 'Two stages',
+    stages: [
+      { name: 'Brand', reviewerIds: [ann, bob], quorum: { kind: 'all' }, dueHours: 24 },
+      { name: 'Legal', reviewerIds: [bob], quorum: { kind: 'any' }, dueHours: 24 },
+    ],
+  }
+  const twoStageId = `review-${second.versionId}`
+  await db.assetVersion.update({ where: { id: second.versionId }, data: { status: 'in_review' } })
+  const reviewRow = await db.review.create({
+    data: { versionId: second.versionId, workflowId: twoStageId, policyName: snapshot.policyName, policySnapshot: snapshot },
+  })
+  const twoStage = await client.workflow.start(reviewVersion, {
+    workflowId: twoStageId,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    args: [{ reviewId: reviewRow.id, versionId: second.versionId, snapshot }],
+  })
+  await decide(second.versionId, ann, 'approve')
+  await decide(second.versionId, bob, 'approve', 'Brand is fine')
+  await decide(second.versionId, bob, 'approve', 'Cleared by legal')
+  const twoStageOutcome = await twoStage.result()
+  expectThat(twoStageOutcome.status === 'approved', `two stages: ${JSON.stringify(twoStageOutcome)}`)
+  recordings.push({ name: 'review-two-stage-approved', workflowId: twoStageId })
+
+  console.log('Ingest of a corrupt file…')
+  const corrupt = await ingest(await fixtures.generateTruncatedJpeg(), 'image/jpeg', 'broken.jpg')
+  expectThat(corrupt.result.status === 'failed', `corrupt: ${JSON.stringify(corrupt.result)}`)
+  recordings.push({ name: 'ingest-corrupt-file', workflowId: corrupt.workflowId })
+
+  return recordings
+}
+
+function expectThat(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`Unexpected outcome, nothing recorded: ${message}`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error)
+  process.exitCode = 1
+})
