@@ -8,8 +8,10 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The workflow bundle is built here so the worker loads it instead of running webpack at start.
 RUN npx tsx scripts/db/generate.ts \
- && npx remix vite:build
+ && npx remix vite:build \
+ && npx tsx scripts/build-workflows.ts
 
 FROM node:22-bookworm-slim
 WORKDIR /app

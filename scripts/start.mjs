@@ -6,7 +6,7 @@
 //   node scripts/start.mjs --services-only  just the four services; prints their variables
 //
 // Plain Node ESM with node: built-ins only: it runs on a fresh clone before node_modules exists.
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { startManaged } from './stack/processes.mjs'
 import { Stack, report } from './stack/stack.mjs'
@@ -33,8 +33,8 @@ const exit = async (code) => {
 stack.handleSignals(() => process.exit(0))
 stack.onUnexpectedExit = () => exit(1)
 
-/** Newest modification time among the sources the web build depends on. */
-function newestSource() {
+/** Newest modification time among files under `dirs` (recursively) and `files`. */
+function newestOf(dirs, files) {
   let newest = 0
   const walk = (dir) => {
     let entries
@@ -52,12 +52,41 @@ function newestSource() {
       } else newest = Math.max(newest, statSync(full).mtimeMs)
     }
   }
-  walk(path.join(ROOT, 'app'))
-  walk(path.join(ROOT, 'public'))
-  for (const file of ['vite.config.ts', 'tsconfig.json', 'package-lock.json', 'prisma/schema.prisma', 'tailwind.config.ts', 'postcss.config.js']) {
-    newest = Math.max(newest, mtime(path.join(ROOT, file)))
-  }
+  for (const dir of dirs) walk(path.join(ROOT, dir))
+  for (const file of files) newest = Math.max(newest, mtime(path.join(ROOT, file)))
   return newest
+}
+
+/** Newest modification time among the sources the web build depends on. */
+const newestSource = () =>
+  newestOf(['app', 'public'], ['vite.config.ts', 'tsconfig.json', 'package-lock.json', 'prisma/schema.prisma', 'tailwind.config.ts', 'postcss.config.js'])
+
+/**
+ * The prebuilt workflow bundle the worker loads (scripts/build-workflows.ts), rebuilt when
+ * its sources are newer. The worker itself compares a content hash and bundles in-process
+ * when the bundle does not match, so a failed build here costs start time, not correctness.
+ */
+async function buildWorkflowsIfStale() {
+  const manifest = path.join(ROOT, 'build', 'workflows', 'manifest.json')
+  const built = mtime(manifest)
+  const sources = newestOf(['workflows', 'app/domain'], ['package-lock.json', 'workers/workflow-bundle.ts', 'scripts/build-workflows.ts'])
+  if (built && built >= sources) {
+    ok('workflow bundle is up to date')
+    return
+  }
+  say(built ? 'Rebuilding the workflow bundle (sources changed; tsx scripts/build-workflows.ts)…' : 'Building the workflow bundle (tsx scripts/build-workflows.ts)…')
+  const started = Date.now()
+  const tsx = npmBin('tsx')
+  const logFile = stack.prof.logFile('build-workflows')
+  try {
+    const output = await run(tsx.command, [...tsx.prefix, 'scripts/build-workflows.ts'], { env: stack.childEnv(), inherit: false })
+    writeFileSync(logFile, output)
+  } catch (error) {
+    writeFileSync(logFile, error.message)
+    warn(`the workflow bundle build failed (see ${path.relative(ROOT, logFile)}); the worker will bundle in-process`)
+    return
+  }
+  ok(`workflow bundle built in ${seconds(Date.now() - started)}`)
 }
 
 async function buildIfStale() {
@@ -71,7 +100,6 @@ async function buildIfStale() {
   const started = Date.now()
   const remix = npmBin('remix')
   const logFile = stack.prof.logFile('build')
-  const { writeFileSync } = await import('node:fs')
   try {
     const output = await run(remix.command, [...remix.prefix, 'vite:build'], { env: stack.childEnv({ NODE_ENV: 'production' }), inherit: false })
     writeFileSync(logFile, output)
@@ -99,9 +127,11 @@ async function main() {
 
   await stack.prepareDatabase()
 
-  // The worker: started once migrations are in, so it never sees a half-made schema.
+  // The worker: started once migrations are in, so it never sees a half-made schema, and
+  // after the workflow build, so it loads the bundle instead of running webpack itself.
   const tsx = npmBin('tsx')
   if (stack.tsxStepExists('workers/main.ts')) {
+    await buildWorkflowsIfStale()
     say('Starting the Temporal worker (tsx workers/main.ts)…')
     const started = Date.now()
     const worker = stack.adopt(

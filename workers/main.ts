@@ -4,25 +4,28 @@
  *   (index, review, promotion), with capped concurrency;
  * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp work only, two activities at a time.
  *
- * Run with `npx tsx workers/main.ts` (npm run worker). Prints one line containing
+ * Run with `npx tsx workers/main.ts` (npm run worker). Loads the prebuilt workflow bundle
+ * (build/workflows/bundle.js, from `npx tsx scripts/build-workflows.ts`) when it matches the
+ * sources, else bundles in-process and says why. Prints one line containing
  * "worker ready" once both poll; SIGINT/SIGTERM drain and stop both.
  */
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundle } from '@temporalio/worker'
+import { Client } from '@temporalio/client'
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker'
 import { createDb, type Db } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
 import { createStorageFromEnv, type Storage } from '~/storage.server'
+import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
 import type { SearchClient } from './activities/support'
+import { ensureHousekeepingSchedule } from './housekeeping-schedule'
+import { bundleDamsonWorkflows, checkPrebuiltWorkflowBundle } from './workflow-bundle'
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
-
-/** Bundles the workflow code once (webpack); pass the result to every workflow worker. */
-export function bundleDamsonWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger })
-}
+// Tests bundle once (webpack) and pass the result to every workflow worker they create.
+export { bundleDamsonWorkflows, WORKFLOWS_PATH } from './workflow-bundle'
 
 export type DamsonWorkerOptions = {
   connection: NativeConnection
@@ -33,8 +36,8 @@ export type DamsonWorkerOptions = {
   storage: Storage
   search: SearchClient
   maxImagePixels: number
-  /** A prebuilt bundle (bundleDamsonWorkflows); bundled here when omitted. */
-  workflowBundle?: WorkflowBundle
+  /** A bundle (bundleDamsonWorkflows) or a prebuilt one on disk (`{ codePath }`); bundled here when omitted. */
+  workflowBundle?: WorkflowBundleOption
   /** Concurrent orchestration activities (default 20). */
   maxConcurrentOrchestrationActivities?: number
   /** Concurrent media activities (default 2: sharp is memory- and CPU-heavy). */
@@ -56,13 +59,14 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
   const { connection, namespace, db, storage, search, maxImagePixels } = options
   const ingest = createIngestActivities({ db, storage, search, maxImagePixels })
   const review = createReviewActivities({ db, search })
+  const housekeeping = createHousekeepingActivities({ db })
 
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleDamsonWorkflows()),
-    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review },
+    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...housekeeping },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentOrchestrationActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS })
 
   const workers = await createDamsonWorkers({
+    workflowBundle: await loadWorkflowBundle(),
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
@@ -133,6 +138,11 @@ async function main(): Promise<void> {
 
   const running = workers.run()
   await Promise.race([workers.ready(), running])
+  // Hourly housekeeping (old sign-in attempts, expired sessions); an existing schedule is kept.
+  // Not fatal: the worker's real job goes on, and the next start tries again.
+  await ensureHousekeepingSchedule(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env.TEMPORAL_TASK_QUEUE).catch(
+    (error: unknown) => console.warn(`Damson worker: could not ensure the housekeeping schedule: ${String(error)}`),
+  )
   console.log(
     `Damson worker ready: queues ${env.TEMPORAL_TASK_QUEUE} (workflows, orchestration) and ${env.TEMPORAL_MEDIA_TASK_QUEUE} (media) on ${env.TEMPORAL_ADDRESS}`,
   )
@@ -146,13 +156,23 @@ async function main(): Promise<void> {
   console.log('Damson worker stopped')
 }
 
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string, meta?: Record<string, unknown>) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
+/**
+ * The prebuilt bundle when it matches the sources; otherwise webpack, in this process.
+ * WORKER_BUNDLE=in-process skips the prebuilt one (scripts/bench/worker-start.mjs compares the two).
+ */
+async function loadWorkflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = checkPrebuiltWorkflowBundle()
+  const forceInProcess = process.env.WORKER_BUNDLE === 'in-process'
+  if (prebuilt.status === 'current' && !forceInProcess) {
+    console.log(`Damson worker: loaded prebuilt workflow bundle ${path.relative(process.cwd(), prebuilt.codePath)} (built ${prebuilt.manifest.builtAt})`)
+    return { codePath: prebuilt.codePath }
+  }
+  const started = Date.now()
+  const why = prebuilt.status === 'current' ? 'skipped (WORKER_BUNDLE=in-process)' : `${prebuilt.status}: ${prebuilt.reason}`
+  console.log(`Damson worker: prebuilt workflow bundle ${why}; bundling workflows in-process…`)
+  const bundle = await bundleDamsonWorkflows()
+  console.log(`Damson worker: workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return bundle
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,2 +1,3 @@
 export { ingestVersion } from './ingest'
 export { reviewVersion } from './review'
+export { housekeeping } from './housekeeping'

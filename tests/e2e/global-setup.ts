@@ -1,8 +1,8 @@
 /**
- * End-to-end tests drive Chromium against the real app: this builds it, starts a
- * worker and the web server on the test stack, and seeds the demo data through the
- * real pipeline. Browser tests skip themselves (with the reason printed) when no
- * Chromium exists; HTTP-level tests run regardless.
+ * End-to-end tests drive Chromium against the real app: this builds it (the web app
+ * and the workflow bundle), starts a worker and the web server on the test stack, and
+ * seeds the demo data through the real pipeline. Browser tests skip themselves (with
+ * the reason printed) when no Chromium exists; HTTP-level tests run regardless.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -30,6 +30,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!existsSync('build/server/index.js') || process.env.DAMSON_REBUILD !== '0') {
     console.log('e2e: building the app (remix vite:build)')
     execFileSync('npx', ['remix', 'vite:build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
+  }
+  // The worker below loads this bundle, as production does (it bundles in-process if the
+  // bundle does not match the workflow sources).
+  if (!existsSync('build/workflows/bundle.js') || process.env.DAMSON_REBUILD !== '0') {
+    console.log('e2e: building the workflow bundle (scripts/build-workflows.ts)')
+    execFileSync('npx', ['tsx', 'scripts/build-workflows.ts'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
   }
   const processes: ManagedProcess[] = []
   const stopAll = async () => {

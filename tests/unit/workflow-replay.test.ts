@@ -11,11 +11,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker'
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { historyFromJSON } from '../support/history-json'
+import { bundleDamsonWorkflows } from '../../workers/workflow-bundle'
 
-const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url))
 const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url))
 
 const recorded = readdirSync(HISTORIES_DIR)
@@ -34,7 +34,7 @@ let workflowBundle: WorkflowBundle
 
 beforeAll(async () => {
   // Bundled once for every history (webpack takes a few seconds).
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })
+  workflowBundle = await bundleDamsonWorkflows()
 }, 60_000)
 
 describe('recorded workflow histories replay against the current workflow code', () => {
