@@ -8,10 +8,11 @@
 //
 // Plain Node ESM with node: built-ins only: it runs on a fresh clone before node_modules exists.
 import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ensureChromium } from './stack/bootstrap.mjs'
 import { Stack, report } from './stack/stack.mjs'
-import { ROOT, bold, fail, npmBin, ok, say, seconds } from './stack/util.mjs'
+import { ROOT, bold, fail, npmBin, ok, say, seconds, warn } from './stack/util.mjs'
 
 const argv = process.argv.slice(2)
 const servicesOnly = argv.includes('--services-only')
@@ -21,12 +22,15 @@ const stack = new Stack('test', { headless: true })
 let vitest = null
 let interrupted = null
 let finished = false
+/** Printed last, after teardown, so it closes the output. */
+let summaryLine = null
 
 const finish = async (code) => {
   if (finished) return
   finished = true
   await stack.shutdown()
   console.log(`${code === 0 ? bold('npm test passed') : bold(`npm test failed (exit code ${code})`)} in ${stack.elapsed()}`)
+  if (summaryLine) console.log(summaryLine)
   process.exit(code)
 }
 
@@ -75,7 +79,12 @@ async function main() {
   process.removeAllListeners('SIGTERM')
   process.on('SIGINT', onSignalDuringTests)
   process.on('SIGTERM', onSignalDuringTests)
-  vitest = spawn(bin.command, [...bin.prefix, 'run', ...vitestArgs], { cwd: ROOT, env: childEnv, stdio: 'inherit' })
+  // A JSON report beside the usual one, for the one-line summary printed at the end.
+  const summaryFile = path.join(stack.prof.dataDir, 'vitest-summary.json')
+  const reporters = vitestArgs.some((arg) => arg.startsWith('--reporter'))
+    ? []
+    : ['--reporter=default', '--reporter=json', `--outputFile.json=${summaryFile}`]
+  vitest = spawn(bin.command, [...bin.prefix, 'run', ...reporters, ...vitestArgs], { cwd: ROOT, env: childEnv, stdio: 'inherit' })
   const code = await new Promise((resolve) => {
     vitest.on('error', (error) => {
       fail(`vitest could not be started: ${error.message}`)
@@ -84,7 +93,21 @@ async function main() {
     vitest.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)))
   })
   ok(`vitest finished in ${seconds(Date.now() - started)}`)
+  summaryLine = readSummary(summaryFile)
   await finish(interrupted ? (code === 0 ? 130 : code) : code)
+}
+
+/** One plain line CI and people can read: `tests: N passed, N failed, N skipped`. */
+function readSummary(file) {
+  if (!existsSync(file)) return null
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'))
+    const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
+    return `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`
+  } catch (error) {
+    warn(`could not read the test summary ${path.relative(ROOT, file)}: ${error.message}`)
+    return null
+  }
 }
 
 main().catch(async (error) => {
