@@ -17,7 +17,8 @@ async function verify(): Promise<number> {
     if (rows.length === 0) break
     const broken = findBrokenLink(rows as ChainLink[], prevHash)
     if (broken) {
-      console.error(`audit: chain broken at event #${broken.seq}: ${broken.reason} (${count} events before it verified)`)
+      const verified = count + rows.findIndex((row) => row.seq === broken.seq)
+      console.error(`audit: chain broken at event #${broken.seq}: ${broken.reason} (${verified} events before it verified)`)
       return 1
     }
     count += rows.length
