@@ -19,13 +19,17 @@ const trustProxy = ['1', 'true'].includes((process.env.TRUST_PROXY ?? '').toLowe
 const build = await import(path.join(root, 'build/server/index.js'))
 const app = express()
 app.disable('x-powered-by')
-app.set('trust proxy', trustProxy)
+// One trusted hop: the proxy's own entry in X-Forwarded-For is believed, anything the
+// client wrote before it is not (proxies append to what the client sent).
+app.set('trust proxy', trustProxy ? 1 : false)
 
 app.use((req, res, next) => {
+  // The app reads the client address from X-Forwarded-For; make it the one Express
+  // derived (the socket, or the trusted proxy's entry), never a value the client chose.
+  req.headers['x-forwarded-for'] = req.ip ?? req.socket.remoteAddress ?? 'unknown'
+  delete req.headers['x-real-ip']
   if (!trustProxy) {
-    // Only a trusted proxy may tell us who the client is or which host it asked for.
-    req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? 'unknown'
-    delete req.headers['x-real-ip']
+    // Only a trusted proxy may say which host or scheme the client used.
     delete req.headers['x-forwarded-host']
     delete req.headers['x-forwarded-proto']
   }
@@ -77,7 +81,9 @@ app.use((req, res, next) => {
 // Fingerprinted build assets are immutable; everything else in public/ briefly cached.
 app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
 app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
-app.all('*', createRequestHandler({ build, mode: process.env.NODE_ENV }))
+// Always production mode here: this server runs a production build, and development mode
+// would send stack traces to browsers (`npm start` sets NODE_ENV=development for the demo).
+app.all('*', createRequestHandler({ build, mode: 'production' }))
 
 const server = app.listen(port, host, () => {
   console.log(`web server listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`)

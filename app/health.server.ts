@@ -14,6 +14,16 @@ export const HEALTH_TIMEOUT_MS = 3_000
 
 export type ServiceName = 'postgres' | 'temporal' | 'typesense' | 's3'
 export type ServiceHealth = { ok: true; latencyMs: number } | { ok: false; latencyMs: number; error: string }
+/** What anyone may see: which services answer and how fast, not their error text (hosts, ports). */
+export type PublicServiceHealth = { ok: boolean; latencyMs: number; error?: string }
+
+export function withoutErrorDetails(report: HealthReport): HealthReport | (Omit<HealthReport, 'services'> & { services: Record<ServiceName, PublicServiceHealth> }) {
+  const services = Object.fromEntries(
+    Object.entries(report.services).map(([name, health]) => [name, health.ok ? health : { ok: false, latencyMs: health.latencyMs, error: 'unavailable' }]),
+  ) as Record<ServiceName, PublicServiceHealth>
+  return { ...report, services }
+}
+
 export type HealthReport = {
   status: 'ok' | 'degraded'
   checkedAt: string

@@ -7,7 +7,7 @@ import Typesense from 'typesense'
 import type { CollectionCreateSchema } from 'typesense/lib/Typesense/Collections'
 import type { Db } from '~/db.server'
 import { getEnv } from '~/env.server'
-import { usableInterval, type RightsGrantTerms } from '~/domain/rights'
+import { unspecifiedUseWindow, type RightsGrantTerms } from '~/domain/rights'
 import { isStaff } from '~/domain/roles'
 import type { Viewer } from '~/domain/asset-access'
 
@@ -111,10 +111,10 @@ type AssetForIndex = {
 }
 
 export function toSearchDocument(asset: AssetForIndex, at: Date): AssetSearchDocument {
-  const interval = usableInterval(asset.rightsGrants, at)
-  const rightsOrgIds = asset.rightsGrants.some((grant) => grant.organisationIds.length === 0) || asset.rightsGrants.length === 0
-    ? [EVERYONE]
-    : [...new Set(asset.rightsGrants.flatMap((grant) => grant.organisationIds))]
+  // Partners declare no channel or territory when browsing, so only grants that cover any
+  // use make an asset findable (the same rule canViewAsset applies).
+  const { interval, organisationIds } = unspecifiedUseWindow(asset.rightsGrants, at)
+  const rightsOrgIds = organisationIds === null ? [EVERYONE] : organisationIds
   return {
     id: asset.id,
     title: asset.title,

@@ -161,13 +161,22 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
           throw ApplicationFailure.nonRetryable('The decision must be approve, reject or request_changes', DecisionRejection.invalid)
         }
         const comment: unknown = input.comment
-        if (comment != null && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
+        // NUL cannot be stored in PostgreSQL text: refuse it here rather than retry the write forever.
+        if (comment != null && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH || comment.includes('\u0000'))) {
           throw ApplicationFailure.nonRetryable(
             `A comment must be text of at most ${MAX_COMMENT_LENGTH} characters`,
             DecisionRejection.invalid,
           )
         }
         if (concluding) throw ApplicationFailure.nonRetryable('This review has already ended', DecisionRejection.reviewEnded)
+        // Decisions accepted but still being written count too: once they settle the stage,
+        // a late one (an approval racing a rejection) must not be taken.
+        if (evaluateStage(currentStage(), decisionsIn(stageIndex, false)).outcome !== 'pending') {
+          throw ApplicationFailure.nonRetryable(
+            `The stage "${currentStage().name}" has already been decided`,
+            DecisionRejection.reviewEnded,
+          )
+        }
         const eligibility = checkDecisionEligibility(currentStage(), decisionsIn(stageIndex, false), input.reviewerId)
         if (!eligibility.ok && eligibility.reason === 'not_a_reviewer') {
           throw ApplicationFailure.nonRetryable(

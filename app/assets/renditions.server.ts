@@ -84,7 +84,7 @@ export function renditionHeaders(meta: RenditionMeta): Headers {
   return new Headers({
     'Content-Type': meta.contentType,
     'Content-Length': String(meta.bytes),
-    'Cache-Control': 'private, max-age=300',
+    'Cache-Control': 'private, no-cache',
     ETag: meta.etag,
     'X-Content-Type-Options': 'nosniff',
     'Content-Disposition': 'inline',

@@ -63,7 +63,7 @@ export async function uploadAsset(options: UploadAssetOptions): Promise<UploadRe
   const { uploader, file } = options
   const assetId = randomUUID()
   const title = normaliseTitle(options.title) ?? titleFromFilename(file.filename)
-  const description = (options.description ?? '').trim()
+  const description = withoutNul(options.description ?? '').trim()
   const folderPath = normaliseFolderPath(options.folderPath)
   const tags = normaliseTags(options.tags ?? [])
 
@@ -384,7 +384,8 @@ export async function streamOriginal({ storage, storageKey, file, maxBytes }: St
     await storage.delete(storageKey).catch(() => undefined)
     if (limitError) throw limitError
     if (isAppError(error)) throw error
-    throw new AppError('UNAVAILABLE', `${name} could not be stored: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`upload of ${name} to ${storageKey} failed:`, error)
+    throw new AppError('UNAVAILABLE', `${name} could not be stored because file storage is unavailable. Try again in a moment.`)
   }
 
   return { storageKey, sha256: hash.digest('hex'), bytes, mediaType: sniffed.mime, extension: sniffed.ext }
@@ -473,8 +474,13 @@ export function titleFromFilename(filename: string): string {
   return stem.replace(/[_]+/g, ' ').replace(/\s+/g, ' ').trim() || base
 }
 
+/** NUL cannot be stored in PostgreSQL text; it is never meant, so it is dropped. */
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '')
+}
+
 function normaliseTitle(title: string | null | undefined): string | null {
-  const trimmed = (title ?? '').replace(/\s+/g, ' ').trim()
+  const trimmed = withoutNul(title ?? '').replace(/\s+/g, ' ').trim()
   return trimmed ? trimmed.slice(0, 300) : null
 }
 
@@ -482,7 +488,7 @@ function normaliseTitle(title: string | null | undefined): string | null {
 export function normaliseFolderPath(folderPath: string | null | undefined): string {
   const segments = (folderPath ?? '')
     .split(/[/\\]+/)
-    .map((segment) => segment.replace(/\s+/g, ' ').trim())
+    .map((segment) => withoutNul(segment).replace(/\s+/g, ' ').trim())
     .filter((segment) => segment && segment !== '.' && segment !== '..')
   return `/${segments.join('/')}`
 }
@@ -491,7 +497,7 @@ export function normaliseFolderPath(folderPath: string | null | undefined): stri
 export function normaliseTags(tags: readonly string[]): string[] {
   const seen = new Map<string, string>()
   for (const raw of tags) {
-    const tag = raw.replace(/\s+/g, ' ').trim().slice(0, 60)
+    const tag = withoutNul(raw).replace(/\s+/g, ' ').trim().slice(0, 60)
     if (tag && !seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag)
   }
   return [...seen.values()].slice(0, 50)

@@ -4,7 +4,9 @@
  *
  * A partner sees an asset only if it is approved (has a promoted current version),
  * active, shared with the partner's organisation, and its rights allow that
- * organisation now. Brand staff see everything in the library.
+ * organisation now. Browsing declares no channel or territory, so only grants that
+ * cover every channel and territory count here; a download for a declared use is
+ * checked against that use. Brand staff see everything in the library.
  */
 import { evaluateUse, type RightsGrantTerms } from './rights'
 import { isStaff, type RoleName } from './roles'

@@ -21,6 +21,11 @@ export type IntendedUse = {
   at: Date
   /** The partner organisation using the asset; null for brand staff. */
   organisationId: string | null
+  /**
+   * The declared channel and territory. Left out, the use is unspecified, and only
+   * grants without that restriction cover it: a licence for print in Germany does
+   * not make an asset usable for "any use, anywhere".
+   */
   channel?: string
   territory?: string
 }
@@ -53,13 +58,23 @@ function windowOpenAt(grant: RightsGrantTerms, at: Date): boolean {
   return true
 }
 
+function worldwide(grant: RightsGrantTerms): boolean {
+  return grant.territories.length === 0 || grant.territories.includes(WORLDWIDE)
+}
+
 function coversTerritory(grant: RightsGrantTerms, territory: string | undefined): boolean {
-  if (!territory || grant.territories.length === 0) return true
-  return grant.territories.includes(WORLDWIDE) || grant.territories.includes(territory.toUpperCase())
+  if (worldwide(grant)) return true
+  return territory !== undefined && grant.territories.includes(territory.toUpperCase())
 }
 
 function coversChannel(grant: RightsGrantTerms, channel: string | undefined): boolean {
-  return !channel || grant.channels.length === 0 || grant.channels.includes(channel)
+  if (grant.channels.length === 0) return true
+  return channel !== undefined && grant.channels.includes(channel)
+}
+
+/** Whether a grant covers every channel and territory (so also a use nobody declared). */
+export function coversAnyUse(grant: RightsGrantTerms): boolean {
+  return grant.channels.length === 0 && worldwide(grant)
 }
 
 function coversOrganisation(grant: RightsGrantTerms, organisationId: string | null): boolean {
@@ -87,14 +102,27 @@ export function evaluateUse(grants: readonly RightsGrantTerms[], use: IntendedUs
   return { allowed: false, reason: explainRefusal(grants, use) }
 }
 
+/** "web, print and social", without repeats. */
+function listOf(values: readonly string[]): string {
+  const unique = [...new Set(values)]
+  if (unique.length <= 1) return unique[0] ?? ''
+  return `${unique.slice(0, -1).join(', ')} and ${unique[unique.length - 1]}`
+}
+
 /** The most useful single reason, checked in the order a person would ask. */
 function explainRefusal(grants: readonly RightsGrantTerms[], use: IntendedUse): string {
   const forOrganisation = grants.filter((grant) => coversOrganisation(grant, use.organisationId))
   if (forOrganisation.length === 0) return 'Not licensed for your organisation.'
   const forChannel = forOrganisation.filter((grant) => coversChannel(grant, use.channel))
-  if (forChannel.length === 0) return `Not licensed for ${use.channel ?? 'this'} use.`
+  if (forChannel.length === 0) {
+    if (use.channel) return `Not licensed for ${use.channel} use.`
+    return `Licensed only for ${listOf(forOrganisation.flatMap((grant) => grant.channels))} use.`
+  }
   const forTerritory = forChannel.filter((grant) => coversTerritory(grant, use.territory))
-  if (forTerritory.length === 0) return `Not licensed in ${use.territory ?? 'this territory'}.`
+  if (forTerritory.length === 0) {
+    if (use.territory) return `Not licensed in ${use.territory.toUpperCase()}.`
+    return `Licensed only in ${listOf(forChannel.flatMap((grant) => grant.territories))}.`
+  }
   const revoked = forTerritory.filter((grant) => grant.revokedAt && grant.revokedAt.getTime() <= use.at.getTime())
   if (revoked.length === forTerritory.length) return 'The licence was revoked.'
   const live = forTerritory.filter((grant) => !revoked.includes(grant))
@@ -116,6 +144,25 @@ function explainRefusal(grants: readonly RightsGrantTerms[], use: IntendedUse): 
 }
 
 const FAR_FUTURE = Date.UTC(9999, 0, 1)
+
+/**
+ * What the search index may promise a partner who has declared no channel or
+ * territory: the usable interval of the grants that cover any use (all grants count
+ * when there are none at all), and the organisations those grants admit (`null`: all).
+ */
+export function unspecifiedUseWindow(
+  grants: readonly RightsGrantTerms[],
+  at: Date,
+): { interval: { from: number; until: number } | null; organisationIds: string[] | null } {
+  if (grants.length === 0) return { interval: usableInterval([], at), organisationIds: null }
+  const general = grants.filter(coversAnyUse)
+  if (general.length === 0) return { interval: null, organisationIds: [] }
+  const everyone = general.some((grant) => grant.organisationIds.length === 0)
+  return {
+    interval: usableInterval(general, at),
+    organisationIds: everyone ? null : [...new Set(general.flatMap((grant) => grant.organisationIds))],
+  }
+}
 
 /**
  * The usable interval for the search index: the union of open windows that contains

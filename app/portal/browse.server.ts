@@ -94,7 +94,9 @@ export async function browseAssets({ db, viewer, query, at = new Date(), search 
   try {
     hits = await search(viewer, { query: query.q, kind: query.kind, page: query.page, perPage: PORTAL_PAGE_SIZE }, at)
   } catch (error) {
-    throw new AppError('UNAVAILABLE', `Search is unavailable right now. ${error instanceof Error ? error.message : ''}`.trim())
+    // The cause names hosts and ports: the log gets it, the browser does not.
+    console.error('portal search failed:', error)
+    throw new AppError('UNAVAILABLE', 'Search is unavailable right now. Try again in a moment.')
   }
   const visibleIds = await filterVisibleAssetIds(db, viewer, hits.ids, at)
 

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client'
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
 import { z } from 'zod'
 import { AppError } from '~/errors.server'
@@ -15,7 +15,8 @@ export const ReviewDecisionSchema = z.object({
     .max(MAX_COMMENT_LENGTH, `A comment can be at most ${MAX_COMMENT_LENGTH} characters`)
     .optional()
     .nullable()
-    .transform((value) => value || null),
+    // NUL cannot be stored in PostgreSQL text; nobody means to type it.
+    .transform((value) => value?.replaceAll('\u0000', '') || null),
 })
 
 export type SubmitReviewDecisionOptions = z.input<typeof ReviewDecisionSchema> & {
@@ -34,9 +35,9 @@ export async function submitReviewDecision({ client, ...input }: SubmitReviewDec
   if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'Invalid decision')
   const { versionId, reviewerId, decision, comment } = parsed.data
 
-  const temporal = client ?? (await getTemporalClient())
-  const handle = temporal.workflow.getHandle(`review-${versionId}`)
   try {
+    const temporal = client ?? (await getTemporalClient())
+    const handle = temporal.workflow.getHandle(`review-${versionId}`)
     return await handle.executeUpdate(decideUpdate, { args: [{ reviewerId, decision, comment }] })
   } catch (error) {
     throw toAppError(error)
@@ -56,6 +57,10 @@ function toAppError(error: unknown): unknown {
       return new AppError('CONFLICT', message)
     }
     if (type === DecisionRejection.invalid) return new AppError('BAD_REQUEST', message)
+  }
+  // Temporal unreachable (connection refused, deadline): say so rather than fail with a 500.
+  if (error instanceof ServiceError || (error instanceof Error && /ECONNREFUSED|UNAVAILABLE|connect/i.test(error.message))) {
+    return new AppError('UNAVAILABLE', 'Decisions cannot be recorded right now because the workflow service is unreachable. Try again in a moment.')
   }
   return error
 }

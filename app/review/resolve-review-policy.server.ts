@@ -1,5 +1,6 @@
 import type { DbOrTx } from '~/db.server'
 import type { Quorum, ReviewPolicySnapshot, ReviewStageSnapshot } from '~/domain/review-policy'
+import { PERMISSIONS } from '~/domain/roles'
 import type { QuorumKind, Role } from '~/generated/prisma/client'
 
 export const BUILT_IN_POLICY_NAME = 'Brand review'
@@ -58,7 +59,13 @@ function toQuorum(kind: QuorumKind, count: number | null): Quorum {
   return { kind }
 }
 
+/** Roles that may open the review page and decide (the same permission the routes check). */
+const DECIDING_ROLES: Role[] = [...PERMISSIONS['version:review']]
+
+// Only people who may decide count as reviewers: a stage of users who cannot open the
+// review page could never settle. Such a stage resolves to nobody and fails at openReview.
 async function usersWithRole(db: DbOrTx, organisationId: string, role: Role): Promise<string[]> {
+  if (!DECIDING_ROLES.includes(role)) return []
   const memberships = await db.membership.findMany({
     where: { organisationId, roles: { has: role }, user: { disabledAt: null } },
     select: { userId: true },
@@ -67,8 +74,12 @@ async function usersWithRole(db: DbOrTx, organisationId: string, role: Role): Pr
   return memberships.map((membership) => membership.userId)
 }
 
+/** Named reviewers who are enabled and may decide. */
 async function enabledUserIds(db: DbOrTx, userIds: string[]): Promise<string[]> {
   if (userIds.length === 0) return []
-  const users = await db.user.findMany({ where: { id: { in: userIds }, disabledAt: null }, select: { id: true } })
+  const users = await db.user.findMany({
+    where: { id: { in: userIds }, disabledAt: null, memberships: { some: { roles: { hasSome: DECIDING_ROLES } } } },
+    select: { id: true },
+  })
   return users.map((user) => user.id)
 }

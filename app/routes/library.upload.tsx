@@ -25,6 +25,7 @@ import { receiveUploads, type UploadOutcome } from '~/assets/upload.server'
 import { requirePermission } from '~/auth.server'
 import { Button, buttonClasses, Card, CardBody, Field, Label, PageHeader, StatusBadge, type VersionStatusName } from '~/components/ui'
 import { getDb } from '~/db.server'
+import { handleAppErrors } from '~/http.server'
 import { getEnv } from '~/env.server'
 import { getVersionStatuses, type VersionStatusPayload } from '~/library/version-status.server'
 import { getClientIp } from '~/request.server'
@@ -46,10 +47,12 @@ const UploadedQuerySchema = z.object({
 })
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requirePermission(request, 'asset:upload')
-  const { uploaded } = UploadedQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
-  const uploadedVersions = await getVersionStatuses({ db: getDb(), versionIds: uploaded })
-  return data({ maxUploadBytes: getEnv().MAX_UPLOAD_BYTES, uploaded: uploadedVersions })
+  return handleAppErrors(async () => {
+    await requirePermission(request, 'asset:upload')
+    const { uploaded } = UploadedQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+    const uploadedVersions = await getVersionStatuses({ db: getDb(), versionIds: uploaded })
+    return data({ maxUploadBytes: getEnv().MAX_UPLOAD_BYTES, uploaded: uploadedVersions })
+  })
 }
 
 function wantsJson(request: Request): boolean {

@@ -24,12 +24,28 @@ describe('healthz', () => {
 
   it('answers through the route with 200, no-store and the same shape', async () => {
     const { loader } = await import('~/routes/healthz')
-    const response = await loader()
+    const response = await loader({ request: new Request('http://localhost/healthz'), params: {}, context: {} })
     expect(response.status).toBe(200)
     expect(response.headers.get('Cache-Control')).toBe('no-store')
     const body = (await response.json()) as { status: string; services: Record<string, { ok: boolean; latencyMs: number }> }
     expect(body.status).toBe('ok')
     expect(Object.keys(body.services).sort()).toEqual(['postgres', 's3', 'temporal', 'typesense'])
+  })
+
+  it('hides error text from anonymous callers but still names the failing service', async () => {
+    const { checkHealth, withoutErrorDetails } = await import('~/health.server')
+    const { Storage } = await import('~/storage.server')
+    const unreachable = new Storage({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      accessKeyId: 'x',
+      secretAccessKey: 'y',
+      bucket: 'damson',
+      forcePathStyle: true,
+    })
+    const report = withoutErrorDetails(await checkHealth({ storage: () => unreachable }, { timeoutMs: 1_000 }))
+    expect(report.failing).toEqual(['s3'])
+    expect(report.services.s3).toMatchObject({ ok: false, error: 'unavailable' })
   })
 
   it('names the failing service with its error when one is down', async () => {

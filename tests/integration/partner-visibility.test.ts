@@ -334,7 +334,7 @@ describe('through the routes, signed in with a real session', () => {
     const ok = await call(approvedAssetId, currentVersion.id, 'thumbnail')
     expect(ok.status).toBe(200)
     expect(ok.headers.get('content-type')).toBe('image/webp')
-    expect(ok.headers.get('cache-control')).toBe('private, max-age=300')
+    expect(ok.headers.get('cache-control')).toBe('private, no-cache')
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff')
     const etag = ok.headers.get('etag')
     expect(etag).toBeTruthy()

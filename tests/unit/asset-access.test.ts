@@ -41,6 +41,23 @@ describe('canViewAsset', () => {
     expect(canViewAsset(partner, asset({ rightsGrants: [expired] }), at).allowed).toBe(false)
   })
 
+  it('hides from partners an asset whose only licence is limited to some channels or territories', () => {
+    const limited = (overrides: { channels?: string[]; territories?: string[] }) => ({
+      id: 'g',
+      licenceType: 'rights_managed',
+      channels: overrides.channels ?? [],
+      territories: overrides.territories ?? [],
+      organisationIds: [],
+      startsAt: null,
+      expiresAt: null,
+      revokedAt: null,
+      timeZone: 'UTC',
+    })
+    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ channels: ['print'] })] }), at).allowed).toBe(false)
+    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ territories: ['DE'] })] }), at).allowed).toBe(false)
+    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ territories: ['WW'] })] }), at).allowed).toBe(true)
+  })
+
   it('lets every staff role see everything, and no other role', () => {
     const hidden = asset({ currentVersionId: null, status: 'archived' })
     for (const role of ROLES) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { evaluateUse, usableInterval, type RightsGrantTerms } from '~/domain/rights'
+import { evaluateUse, unspecifiedUseWindow, usableInterval, type RightsGrantTerms } from '~/domain/rights'
 
 const at = new Date('2027-03-01T12:00:00Z')
 
@@ -49,6 +49,21 @@ describe('evaluateUse', () => {
     expect(evaluateUse(grants, { at, organisationId: 'acme', channel: 'web', territory: 'de' }).allowed).toBe(true)
   })
 
+  it('does not let a grant limited to some channels or territories cover an undeclared use', () => {
+    const printInGermany = [grant({ channels: ['print'], territories: ['DE'] })]
+    expect(evaluateUse(printInGermany, { at, organisationId: 'acme' })).toEqual({
+      allowed: false,
+      reason: 'Licensed only for print use.',
+    })
+    expect(evaluateUse(printInGermany, { at, organisationId: 'acme', channel: 'print' })).toEqual({
+      allowed: false,
+      reason: 'Licensed only in DE.',
+    })
+    expect(evaluateUse(printInGermany, { at, organisationId: 'acme', channel: 'print', territory: 'DE' }).allowed).toBe(true)
+    const webOrSocial = [grant({ id: 'a', channels: ['web'] }), grant({ id: 'b', channels: ['social', 'web'] })]
+    expect(evaluateUse(webOrSocial, { at, organisationId: 'acme' }).reason).toBe('Licensed only for web and social use.')
+  })
+
   it('treats WW as worldwide and a revoked grant as closed', () => {
     expect(evaluateUse([grant({ territories: ['WW'] })], { at, organisationId: 'a', territory: 'JP' }).allowed).toBe(true)
     const revoked = evaluateUse([grant({ revokedAt: new Date(at.getTime() - 1000) })], { at, organisationId: 'a' })
@@ -76,6 +91,44 @@ describe('evaluateUse', () => {
         )
         const expected = windows.some((w) => (w.from === null || now >= w.from) && (w.until === null || now < w.until))
         expect(evaluateUse(grants, { at: new Date(now), organisationId: 'acme' }).allowed).toBe(expected)
+      }),
+    )
+  })
+
+  it('gives the index no window when only use-restricted grants exist', () => {
+    expect(unspecifiedUseWindow([grant({ channels: ['print'] })], at)).toEqual({ interval: null, organisationIds: [] })
+    expect(unspecifiedUseWindow([grant({ organisationIds: ['acme'] })], at).organisationIds).toEqual(['acme'])
+    expect(unspecifiedUseWindow([], at).organisationIds).toBeNull()
+  })
+
+  it('property: what the index promises for an undeclared use, evaluateUse allows', () => {
+    const instant = fc.integer({ min: 0, max: 1_000_000 })
+    const terms = fc.record({
+      from: fc.option(instant, { nil: null }),
+      until: fc.option(instant, { nil: null }),
+      channels: fc.subarray(['web', 'print']),
+      territories: fc.subarray(['WW', 'DE', 'JP']),
+      organisationIds: fc.subarray(['acme', 'other']),
+    })
+    fc.assert(
+      fc.property(fc.array(terms, { maxLength: 5 }), instant, instant, fc.constantFrom('acme', 'other', 'third'), (list, indexedAt, queryAt, organisationId) => {
+        const grants = list.map((t, index) =>
+          grant({
+            id: `g${index}`,
+            startsAt: t.from === null ? null : new Date(t.from),
+            expiresAt: t.until === null ? null : new Date(t.until),
+            channels: t.channels,
+            territories: t.territories,
+            organisationIds: t.organisationIds,
+          }),
+        )
+        const window = unspecifiedUseWindow(grants, new Date(indexedAt))
+        const inWindow = window.interval !== null && queryAt >= window.interval.from && queryAt < window.interval.until
+        if (inWindow && window.organisationIds === null) {
+          // Only a window open to everyone is a promise for any single organisation; the
+          // database re-check handles the per-organisation case.
+          expect(evaluateUse(grants, { at: new Date(queryAt), organisationId }).allowed).toBe(true)
+        }
       }),
     )
   })
