@@ -40,8 +40,9 @@ try {
     }
     // The first item in the list, where there is one.
     const firstLink = page.locator('main a[href*="/portal/assets/"], main a[href*="/reviews/"], main a[href*="/library/assets/"]').first()
-    if (await firstLink.count()) {
-      await firstLink.click()
+    const href = (await firstLink.count()) ? await firstLink.getAttribute('href') : null
+    if (href) {
+      await page.goto(new URL(href, baseUrl).toString())
       await page.waitForLoadState('networkidle')
       await page.screenshot({ path: path.join(outDir, `${role}-detail.png`), fullPage: true })
       console.log(`saved ${role}-detail.png`)
