@@ -13,6 +13,9 @@ const rel = (file) => path.relative(ROOT, file)
 
 async function assertPortsFree(service, ports, hint) {
   for (const [label, port] of ports) {
+    // A stack that is just stopping releases its ports within a few seconds: wait for that.
+    const deadline = Date.now() + 10_000
+    while (!(await portIsFree(port)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250))
     if (!(await portIsFree(port))) {
       throw new StackError(
         `${service}: port ${port} (${label}) on 127.0.0.1 is already in use — is another Damson stack running ` +
