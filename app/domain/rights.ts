@@ -147,8 +147,12 @@ const FAR_FUTURE = Date.UTC(9999, 0, 1)
 
 /**
  * What the search index may promise a partner who has declared no channel or
- * territory: the usable interval of the grants that cover any use (all grants count
- * when there are none at all), and the organisations those grants admit (`null`: all).
+ * territory: a usable interval and the organisations it holds for (`null`: all).
+ * Only grants covering any use count. Grants open to every organisation come first,
+ * and their interval is exact for everyone; failing those, the organisation-specific
+ * grants give an interval and the organisations whose grants overlap it (the
+ * database re-check settles the rest). Where this under-promises, the asset is
+ * hidden until the next reindex: it fails closed.
  */
 export function unspecifiedUseWindow(
   grants: readonly RightsGrantTerms[],
@@ -156,12 +160,25 @@ export function unspecifiedUseWindow(
 ): { interval: { from: number; until: number } | null; organisationIds: string[] | null } {
   if (grants.length === 0) return { interval: usableInterval([], at), organisationIds: null }
   const general = grants.filter(coversAnyUse)
-  if (general.length === 0) return { interval: null, organisationIds: [] }
-  const everyone = general.some((grant) => grant.organisationIds.length === 0)
-  return {
-    interval: usableInterval(general, at),
-    organisationIds: everyone ? null : [...new Set(general.flatMap((grant) => grant.organisationIds))],
-  }
+  const forEveryone = general.filter((grant) => grant.organisationIds.length === 0)
+  const everyoneInterval = forEveryone.length > 0 ? usableInterval(forEveryone, at) : null
+  if (everyoneInterval) return { interval: everyoneInterval, organisationIds: null }
+  const specific = general.filter((grant) => grant.organisationIds.length > 0)
+  const interval = specific.length > 0 ? usableInterval(specific, at) : null
+  if (!interval) return { interval: null, organisationIds: [] }
+  const overlapping = specific.filter((grant) => {
+    const window = grantWindow(grant)
+    return window.from < interval.until && window.until > interval.from
+  })
+  return { interval, organisationIds: [...new Set(overlapping.flatMap((grant) => grant.organisationIds))] }
+}
+
+/** A grant's open window as [from, until) in epoch milliseconds (revocation ends it early). */
+function grantWindow(grant: RightsGrantTerms): { from: number; until: number } {
+  const from = grant.startsAt?.getTime() ?? 0
+  let until = grant.expiresAt?.getTime() ?? FAR_FUTURE
+  if (grant.revokedAt) until = Math.min(until, grant.revokedAt.getTime())
+  return { from, until }
 }
 
 /**
@@ -173,12 +190,7 @@ export function unspecifiedUseWindow(
 export function usableInterval(grants: readonly RightsGrantTerms[], at: Date): { from: number; until: number } | null {
   if (grants.length === 0) return { from: 0, until: FAR_FUTURE }
   const windows = grants
-    .map((grant) => {
-      const from = grant.startsAt?.getTime() ?? 0
-      let until = grant.expiresAt?.getTime() ?? FAR_FUTURE
-      if (grant.revokedAt) until = Math.min(until, grant.revokedAt.getTime())
-      return { from, until }
-    })
+    .map(grantWindow)
     .filter((window) => window.until > window.from && window.until > at.getTime())
     .sort((a, b) => a.from - b.from)
   const first = windows[0]

@@ -95,6 +95,15 @@ describe('evaluateUse', () => {
     )
   })
 
+  it('does not promise everyone a window that only an expired all-organisation grant opened', () => {
+    const expiredForAll = grant({ id: 'all', expiresAt: new Date(0) })
+    const acmeOnly = grant({ id: 'acme', organisationIds: ['acme'] })
+    expect(unspecifiedUseWindow([expiredForAll, acmeOnly], new Date(0))).toEqual({
+      interval: { from: 0, until: Date.UTC(9999, 0, 1) },
+      organisationIds: ['acme'],
+    })
+  })
+
   it('gives the index no window when only use-restricted grants exist', () => {
     expect(unspecifiedUseWindow([grant({ channels: ['print'] })], at)).toEqual({ interval: null, organisationIds: [] })
     expect(unspecifiedUseWindow([grant({ organisationIds: ['acme'] })], at).organisationIds).toEqual(['acme'])
