@@ -17,7 +17,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
-import type { ReviewPolicySnapshot } from '~/domain/review-policy'
 import { historyToJSON } from '../tests/support/history-json'
 import { loadStackEnv } from '../tests/support/stack-env'
 import type { IngestVersionResult } from '../workflows/ingest'
@@ -147,23 +146,12 @@ async function drivePaths(client: Client): Promise<Recording[]> {
     mediaType: 'image/png',
     filename: 'two-stages.png',
   })
-  const snapshot: ReviewPolicySnapshot = {
-    policyId: null,
-    policyName: 'Two stages',
-    stages: [
-      { name: 'Brand', reviewerIds: [ann, bob], quorum: { kind: 'all' }, dueHours: 24 },
-      { name: 'Legal', reviewerIds: [bob], quorum: { kind: 'any' }, dueHours: 24 },
-    ],
-  }
-  const twoStageId = `review-${second.versionId}`
-  await db.assetVersion.update({ where: { id: second.versionId }, data: { status: 'in_review' } })
-  const reviewRow = await db.review.create({
-    data: { versionId: second.versionId, workflowId: twoStageId, policyName: snapshot.policyName, policySnapshot: snapshot },
-  })
+  const snapshot = fixtures.twoStageSnapshot([ann, bob], bob)
+  const { workflowId: twoStageId, reviewId: twoStageReviewId } = await fixtures.openReviewWithSnapshot(db, second.versionId, snapshot)
   const twoStage = await client.workflow.start(reviewVersion, {
     workflowId: twoStageId,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    args: [{ reviewId: reviewRow.id, versionId: second.versionId, snapshot }],
+    args: [{ reviewId: twoStageReviewId, versionId: second.versionId, snapshot }],
   })
   await decide(second.versionId, ann, 'approve')
   await decide(second.versionId, bob, 'approve', 'Brand is fine')

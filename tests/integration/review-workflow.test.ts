@@ -11,7 +11,6 @@ import type { AssetSearchDocument } from '~/search.server'
 import type { DamsonWorkers } from '../../workers/main'
 import type { ReviewOutcome } from '../../workflows/review'
 import type { IngestVersionResult } from '../../workflows/ingest'
-import type { ReviewPolicySnapshot } from '~/domain/review-policy'
 import { loadStackEnv } from '../support/stack-env'
 
 loadStackEnv()
@@ -211,23 +210,12 @@ describe('multi-stage review', () => {
       mediaType: 'image/png',
       filename: 'v2.png',
     })
-    const snapshot: ReviewPolicySnapshot = {
-      policyId: null,
-      policyName: 'Two stages',
-      stages: [
-        { name: 'Brand', reviewerIds: [ann, bob], quorum: { kind: 'all' }, dueHours: 24 },
-        { name: 'Legal', reviewerIds: [bob], quorum: { kind: 'any' }, dueHours: 24 },
-      ],
-    }
-    const workflowId = `review-${second.versionId}`
-    await db.assetVersion.update({ where: { id: second.versionId }, data: { status: 'in_review' } })
-    const reviewRow = await db.review.create({
-      data: { versionId: second.versionId, workflowId, policyName: snapshot.policyName, policySnapshot: snapshot },
-    })
+    const snapshot = fixtures.twoStageSnapshot([ann, bob], bob)
+    const { workflowId, reviewId } = await fixtures.openReviewWithSnapshot(db, second.versionId, snapshot)
     const handle = await testEnv.client.workflow.start(reviewVersion, {
       workflowId,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
-      args: [{ reviewId: reviewRow.id, versionId: second.versionId, snapshot }],
+      args: [{ reviewId, versionId: second.versionId, snapshot }],
     })
 
     await decide(second.versionId, ann, 'approve')
@@ -241,7 +229,7 @@ describe('multi-stage review', () => {
     expect((await rejection(decide(second.versionId, ann, 'approve'))).code).toBe('FORBIDDEN')
     const legal = await handle.query(reviewStateQuery)
     expect(legal).toMatchObject({ stageIndex: 1, stageName: 'Legal', pendingReviewerIds: [bob] })
-    expect(await db.review.findUniqueOrThrow({ where: { id: reviewRow.id } })).toMatchObject({ currentStage: 1 })
+    expect(await db.review.findUniqueOrThrow({ where: { id: reviewId } })).toMatchObject({ currentStage: 1 })
 
     await decide(second.versionId, bob, 'approve')
     expect(await handle.result()).toEqual({ status: 'approved', reason: null, decidedBy: bob })
@@ -250,7 +238,7 @@ describe('multi-stage review', () => {
       currentVersionId: second.versionId,
     })
     expect(await db.assetVersion.findUniqueOrThrow({ where: { id: first.versionId } })).toMatchObject({ status: 'superseded' })
-    expect(await db.reviewDecision.count({ where: { reviewId: reviewRow.id } })).toBe(3)
+    expect(await db.reviewDecision.count({ where: { reviewId } })).toBe(3)
     expect(await fixtures.countAuditEvents(db, 'version.promote', second.versionId)).toBe(1)
     expect(await searchDocument(first.assetId)).toMatchObject({ current_version_id: second.versionId })
   })

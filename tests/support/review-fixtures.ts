@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import sharp from 'sharp'
 import type { Db } from '~/db.server'
+import type { ReviewPolicySnapshot } from '~/domain/review-policy'
 import type { Storage } from '~/storage.server'
 import { storageKeys } from '~/storage.server'
 
@@ -96,4 +97,33 @@ export async function generateTruncatedJpeg(): Promise<Buffer> {
 
 export async function countAuditEvents(db: Db, action: string, subjectId: string): Promise<number> {
   return db.auditEvent.count({ where: { action, subjectId } })
+}
+
+/** Two stages: both brand reviewers must approve, then `legal` alone decides. */
+export function twoStageSnapshot(brandReviewerIds: [string, string], legalReviewerId: string): ReviewPolicySnapshot {
+  return {
+    policyId: null,
+    policyName: 'Two stages',
+    stages: [
+      { name: 'Brand', reviewerIds: brandReviewerIds, quorum: { kind: 'all' }, dueHours: 24 },
+      { name: 'Legal', reviewerIds: [legalReviewerId], quorum: { kind: 'any' }, dueHours: 24 },
+    ],
+  }
+}
+
+/**
+ * Opens a review row for a version under a given snapshot, as openReview would, so a
+ * test can start reviewVersion with a policy that is not in the shared database.
+ */
+export async function openReviewWithSnapshot(
+  db: Db,
+  versionId: string,
+  snapshot: ReviewPolicySnapshot,
+): Promise<{ workflowId: string; reviewId: string }> {
+  const workflowId = `review-${versionId}`
+  await db.assetVersion.update({ where: { id: versionId }, data: { status: 'in_review' } })
+  const review = await db.review.create({
+    data: { versionId, workflowId, policyName: snapshot.policyName, policySnapshot: snapshot },
+  })
+  return { workflowId, reviewId: review.id }
 }
