@@ -11,14 +11,13 @@
  * workflow show --output json` writes). Re-record only for a deliberate change whose
  * old executions are gone or patched: see tests/fixtures/histories/README.md.
  */
-import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { historyToJSON } from '../tests/support/history-json'
-import { loadStackEnv } from '../tests/support/stack-env'
+import { loadStackEnv, useOwnTaskQueues } from '../tests/support/stack-env'
 import type { IngestVersionResult } from '../workflows/ingest'
 import type { ReviewOutcome } from '../workflows/review'
 
@@ -26,10 +25,7 @@ const HISTORIES_DIR = fileURLToPath(new URL('../tests/fixtures/histories/', impo
 
 loadStackEnv()
 Runtime.install({ logger: new DefaultLogger('WARN') })
-const run = randomUUID().slice(0, 8)
-// Queues of our own: a worker of another run (or `npm start`) never picks these tasks up.
-process.env.TEMPORAL_TASK_QUEUE = `record-histories-${run}`
-process.env.TEMPORAL_MEDIA_TASK_QUEUE = `record-histories-media-${run}`
+useOwnTaskQueues('record-histories')
 
 // Imported after the variables above are set: env.server reads them once.
 const { getEnv } = await import('~/env.server')

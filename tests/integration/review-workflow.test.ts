@@ -3,7 +3,6 @@
  * dev server, PostgreSQL, SeaweedFS and Typesense, with the Damson workers running
  * in-process on task queues of their own.
  */
-import { randomUUID } from 'node:crypto'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,14 +10,12 @@ import type { AssetSearchDocument } from '~/search.server'
 import type { DamsonWorkers } from '../../workers/main'
 import type { ReviewOutcome } from '../../workflows/review'
 import type { IngestVersionResult } from '../../workflows/ingest'
-import { loadStackEnv } from '../support/stack-env'
+import { loadStackEnv, useOwnTaskQueues } from '../support/stack-env'
 
 loadStackEnv()
 // Each test file has its own process (forks pool), so this runtime is ours alone.
 Runtime.install({ logger: new DefaultLogger('WARN') })
-const run = randomUUID().slice(0, 8)
-process.env.TEMPORAL_TASK_QUEUE = `test-review-${run}`
-process.env.TEMPORAL_MEDIA_TASK_QUEUE = `test-review-media-${run}`
+useOwnTaskQueues('test-review')
 
 const { getEnv } = await import('~/env.server')
 const { createDb } = await import('~/db.server')

@@ -3,6 +3,7 @@
  * their addresses). Running one file by hand against a live test stack works too:
  * the launcher writes the same variables to .data/test/stack.env.json.
  */
+import { randomUUID } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 
@@ -22,4 +23,15 @@ export function loadStackEnv(): void {
     )
   }
   process.env.NODE_ENV = 'test'
+}
+
+/**
+ * Points this process's workers and starts at task queues of its own, so a worker of
+ * another run (or `npm start`) never picks its tasks up. Call before importing
+ * ~/env.server, which reads the variables once.
+ */
+export function useOwnTaskQueues(prefix: string): void {
+  const run = randomUUID().slice(0, 8)
+  process.env.TEMPORAL_TASK_QUEUE = `${prefix}-${run}`
+  process.env.TEMPORAL_MEDIA_TASK_QUEUE = `${prefix}-media-${run}`
 }
