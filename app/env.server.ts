@@ -39,6 +39,14 @@ export const EnvSchema = z.object({
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   /** Optional comma-separated extra origins allowed to post forms (behind a proxy). */
   ALLOWED_ORIGINS: z.string().optional(),
+  /** Where people reach Damson; links in emails start with it. */
+  PUBLIC_URL: z.string().url('PUBLIC_URL must be an http(s) URL').default('http://localhost:3000'),
+  /** smtp(s)://user:pass@host:port; without it emails stay in the outbox (visible to admins). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  EMAIL_FROM: z.string().min(3).default('Damson <no-reply@damson.local>'),
 })
 
 export type Env = z.infer<typeof EnvSchema>

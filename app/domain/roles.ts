@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   'asset:upload': ['admin', 'librarian'],
   'asset:edit': ['admin', 'librarian'],
   'version:review': ['admin', 'reviewer'],
+  /** Re-promote an earlier approved version (rollback). */
+  'version:rollback': ['admin'],
+  /** Create and edit review policies. */
+  'policy:manage': ['admin', 'librarian'],
   'rights:edit': ['admin', 'legal'],
   'admin:manage': ['admin'],
 } as const satisfies Record<string, readonly RoleName[]>

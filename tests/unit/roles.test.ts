@@ -10,6 +10,8 @@ describe('hasPermission', () => {
     'asset:upload': ['admin', 'librarian'],
     'asset:edit': ['admin', 'librarian'],
     'version:review': ['admin', 'reviewer'],
+    'version:rollback': ['admin'],
+    'policy:manage': ['admin', 'librarian'],
     'rights:edit': ['admin', 'legal'],
     'admin:manage': ['admin'],
   }

@@ -1,0 +1,35 @@
+/**
+ * How a notification reads as an email: a plain-text part and a small HTML part
+ * with the same words. Pure, so the outbox, the SMTP sender and the tests agree.
+ */
+export type NotificationEmailInput = {
+  recipientName: string
+  title: string
+  body: string
+  /** Path inside Damson ("/reviews/abc"); made absolute with `publicUrl`. */
+  link: string | null
+  publicUrl: string
+}
+
+export type RenderedEmail = { subject: string; text: string; html: string }
+
+export function renderNotificationEmail({ recipientName, title, body, link, publicUrl }: NotificationEmailInput): RenderedEmail {
+  const url = link ? new URL(link, publicUrl).toString() : null
+  const greeting = `Hello ${recipientName},`
+  const text = [greeting, '', title, ...(body ? ['', body] : []), ...(url ? ['', `Open in Damson: ${url}`] : []), '', '— Damson'].join('\n')
+  const html = [
+    '<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#18181b;line-height:1.5">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p><strong>${escapeHtml(title)}</strong></p>`,
+    ...(body ? [`<p>${escapeHtml(body).replaceAll('\n', '<br>')}</p>`] : []),
+    ...(url ? [`<p><a href="${escapeHtml(url)}" style="color:#5b2a86">Open in Damson</a></p>`] : []),
+    '<p style="color:#71717a">— Damson</p>',
+    '</body></html>',
+  ].join('')
+  // Subjects are one line: a title with a newline would break the header.
+  return { subject: `Damson: ${title.replace(/\s+/g, ' ').trim()}`.slice(0, 200), text, html }
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
