@@ -15,11 +15,13 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
+import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { historyToJSON } from '../tests/support/history-json'
 import { loadStackEnv, useOwnTaskQueues } from '../tests/support/stack-env'
 import type { IngestVersionResult } from '../workflows/ingest'
 import type { ReviewOutcome } from '../workflows/review'
+import type { ReviewStageSnapshot } from '~/domain/review-policy'
 
 const HISTORIES_DIR = fileURLToPath(new URL('../tests/fixtures/histories/', import.meta.url))
 
@@ -35,7 +37,8 @@ const { createSearchClient, ensureSearchCollections } = await import('~/search.s
 const { startIngest } = await import('~/assets/start-ingest.server')
 const { submitReviewDecision } = await import('~/review/decide.server')
 const { bundleDamsonWorkflows, createDamsonWorkers } = await import('../workers/main')
-const { reviewVersion } = await import('../workflows/review')
+const { reviewVersion, withdrawSignal } = await import('../workflows/review')
+const { createReviewActivities } = await import('../workers/activities/review')
 const fixtures = await import('../tests/support/review-fixtures')
 
 const env = getEnv()
@@ -66,16 +69,36 @@ async function main(): Promise<void> {
 
   try {
     await Promise.race([workers.ready(), running])
-    const recordings = await drivePaths(client)
-
     // Fetch every history first, check it replays, and only then write: a failed
     // run leaves the committed fixtures as they were.
     const files: { file: string; json: string }[] = []
-    for (const { name, workflowId } of recordings) {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory()
-      await Worker.runReplayHistory({ workflowBundle }, history, workflowId)
-      files.push({ file: `${name}.json`, json: historyToJSON(history) })
+    const keep = async (from: Client, recordings: Recording[]) => {
+      for (const { name, workflowId } of recordings) {
+        const history = await from.workflow.getHandle(workflowId).fetchHistory()
+        await Worker.runReplayHistory({ workflowBundle }, history, workflowId)
+        files.push({ file: `${name}.json`, json: historyToJSON(history) })
+      }
     }
+    await keep(client, await drivePaths(client))
+
+    // Paths with timers of hours run on the time-skipping test server.
+    const testServer = process.env.TEMPORAL_TEST_SERVER_PATH
+    if (!testServer) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set: the test stack writes it to .data/test/stack.env.json')
+    const timeSkipping = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServer } },
+    })
+    const stagedWorker = await Worker.create({
+      connection: timeSkipping.nativeConnection,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      workflowBundle,
+      activities: createReviewActivities({ db, search }),
+    })
+    try {
+      await stagedWorker.runUntil(async () => keep(timeSkipping.client, await driveStagedPaths(timeSkipping)))
+    } finally {
+      await timeSkipping.teardown()
+    }
+
     mkdirSync(HISTORIES_DIR, { recursive: true })
     for (const { file, json } of files) {
       writeFileSync(path.join(HISTORIES_DIR, file), json)
@@ -160,6 +183,71 @@ async function drivePaths(client: Client): Promise<Recording[]> {
   const corrupt = await ingest(await fixtures.generateTruncatedJpeg(), 'image/jpeg', 'broken.jpg')
   expectThat(corrupt.result.status === 'failed', `corrupt: ${JSON.stringify(corrupt.result)}`)
   recordings.push({ name: 'ingest-corrupt-file', workflowId: corrupt.workflowId })
+
+  return recordings
+}
+
+/** Multi-stage paths, quorum, reminders and escalation, withdrawal (time-skipping server). */
+async function driveStagedPaths(testEnv: TestWorkflowEnvironment): Promise<Recording[]> {
+  const people = await fixtures.createReviewPeople(db, 'histories-staged')
+  const [ann, bob] = people.reviewerIds
+  const cy = people.outsiderId // a librarian: fine for a snapshot built here, which names reviewers directly
+  const start = (stages: ReviewStageSnapshot[]) =>
+    fixtures.startReviewOfStages({ db, storage, client: testEnv.client, taskQueue: env.TEMPORAL_TASK_QUEUE, people, stages })
+  const decide = (versionId: string, reviewerId: string, decision: 'approve' | 'reject' | 'request_changes', comment?: string) =>
+    submitReviewDecision({ versionId, reviewerId, decision, comment, client: testEnv.client })
+  const stage = (name: string, reviewerIds: string[], quorum: ReviewStageSnapshot['quorum']): ReviewStageSnapshot => ({
+    name,
+    reviewerIds,
+    quorum,
+    dueHours: 24,
+  })
+  const recordings: Recording[] = []
+
+  console.log('Three serial stages, each approved…')
+  const serial = await start([stage('Brand', [ann], { kind: 'any' }), stage('Legal', [bob], { kind: 'any' }), stage('Marketing', [cy], { kind: 'any' })])
+  for (const [index, reviewer] of [ann, bob, cy].entries()) {
+    await fixtures.reachStage(db, serial, index)
+    await decide(serial.versionId, reviewer, 'approve')
+  }
+  expectThat((await serial.handle.result()).status === 'approved', 'serial stages')
+  recordings.push({ name: 'review-serial-stages-approved', workflowId: serial.handle.workflowId })
+
+  console.log('A parallel stage passed at 2 of 3…')
+  const quorum = await start([stage('Panel', [ann, bob, cy], { kind: 'count', count: 2 })])
+  await fixtures.reachStage(db, quorum, 0)
+  await Promise.all([decide(quorum.versionId, ann, 'approve'), decide(quorum.versionId, bob, 'approve')])
+  expectThat((await quorum.handle.result()).status === 'approved', 'quorum 2 of 3')
+  recordings.push({ name: 'review-quorum-2-of-3-approved', workflowId: quorum.handle.workflowId })
+
+  console.log('Rejected in the first of two stages…')
+  const midway = await start([stage('Brand', [ann, bob], { kind: 'all' }), stage('Legal', [cy], { kind: 'any' })])
+  await fixtures.reachStage(db, midway, 0)
+  await decide(midway.versionId, ann, 'approve')
+  await decide(midway.versionId, bob, 'reject', 'Wrong logo lock-up')
+  expectThat((await midway.handle.result()).status === 'rejected', 'rejected mid-way')
+  recordings.push({ name: 'review-rejected-mid-way', workflowId: midway.handle.workflowId })
+
+  console.log('Reminded at the due time, escalated at twice it, then approved…')
+  const late = await start([stage('Brand', [ann, bob], { kind: 'all' })])
+  await fixtures.reachStage(db, late, 0)
+  await decide(late.versionId, ann, 'approve')
+  await testEnv.sleep('49h')
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await db.notification.count({ where: { dedupeKey: { startsWith: `review:${late.reviewId}:escalation:` } } })) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  await decide(late.versionId, bob, 'approve')
+  expectThat((await late.handle.result()).status === 'approved', 'reminded and escalated')
+  recordings.push({ name: 'review-reminded-escalated-approved', workflowId: late.handle.workflowId })
+
+  console.log('Withdrawn because a newer version arrived…')
+  const withdrawn = await start([stage('Brand', [ann, bob], { kind: 'all' })])
+  await fixtures.reachStage(db, withdrawn, 0)
+  await decide(withdrawn.versionId, ann, 'approve')
+  await withdrawn.handle.signal(withdrawSignal, { actorId: people.uploaderId, reason: 'Version 2 uploaded' })
+  expectThat((await withdrawn.handle.result()).status === 'withdrawn', 'withdrawn')
+  recordings.push({ name: 'review-withdrawn', workflowId: withdrawn.handle.workflowId })
 
   return recordings
 }

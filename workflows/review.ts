@@ -3,7 +3,12 @@
  * stages as snapshotted when the review opened. Decisions arrive as the `decide`
  * update, validated against the current stage; each stage settles by the quorum
  * rules in app/domain/quorum. Approval of the last stage promotes the version; a
- * rejection or a request for changes ends the review with its reason.
+ * rejection or a request for changes ends the review with its reason. A newer
+ * upload withdraws the review (`withdraw` signal).
+ *
+ * People hear about it: each stage's reviewers when it starts, the pending ones again
+ * when it is due, the brand's admins at twice the due time, and the uploader at the end.
+ * Executions started before notifications existed replay without them (`patched`).
  *
  * Deterministic: imports only activity types and pure domain modules.
  */
@@ -12,11 +17,13 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
+  defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow'
-import type { ReviewActivities } from '../workers/activities/review'
+import type { ReviewActivities, ReviewEvent } from '../workers/activities/review'
 import { checkDecisionEligibility, evaluateStage, type StageVerdict } from '../app/domain/quorum'
 import type { DecisionKind, ReviewPolicySnapshot, ReviewStageSnapshot } from '../app/domain/review-policy'
 
@@ -36,7 +43,7 @@ export type DecisionResult = {
   decidedAt: string
 }
 
-export type ReviewStatus = 'in_progress' | 'approved' | 'rejected' | 'changes_requested'
+export type ReviewStatus = 'in_progress' | 'approved' | 'rejected' | 'changes_requested' | 'withdrawn'
 
 export type RecordedDecision = {
   stageIndex: number
@@ -61,7 +68,15 @@ export type ReviewState = {
   /** When the current stage is due (ISO 8601); null once the review has ended. */
   dueAt: string | null
   overdue: boolean
+  /** When pending reviewers of the current stage were reminded (at its due time); null before. */
+  remindedAt: string | null
+  /** When the current stage escalates to admins (twice its due time); null once the review has ended. */
+  escalationDueAt: string | null
+  /** When the current stage was escalated to admins; null before. */
+  escalatedAt: string | null
   outcomeReason: string | null
+  /** Every stage of the policy in force (fixed when the review started). */
+  stages: ReviewStageSnapshot[]
 }
 
 /** Failure types the `decide` validator rejects with (clients map them to 403/409). */
@@ -75,10 +90,23 @@ export const DecisionRejection = {
 export const decideUpdate = defineUpdate<DecisionResult, [ReviewDecisionInput]>('decide')
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState')
 
+export type WithdrawInput = {
+  /** Who withdrew it (the uploader of a newer version, or an admin); null for the system. */
+  actorId: string | null
+  reason: string
+}
+/**
+ * Ends a review that no longer matters, e.g. because a newer version of the asset was
+ * uploaded: no more decisions, the version becomes superseded, nothing is promoted.
+ */
+export const withdrawSignal = defineSignal<[WithdrawInput]>('withdraw')
+
 export type ReviewVersionInput = { reviewId: string; versionId: string; snapshot: ReviewPolicySnapshot }
 export type ReviewOutcome = { status: Exclude<ReviewStatus, 'in_progress'>; reason: string | null; decidedBy: string | null }
 
 const DECISIONS: readonly DecisionKind[] = ['approve', 'reject', 'request_changes']
+/** Patch id for notifications, reminders and escalation (see tests/fixtures/histories/README.md). */
+const NOTIFICATIONS_PATCH = 'review-notifications'
 const HOUR_MS = 60 * 60 * 1000
 /** Longest decision comment accepted (the web form enforces the same). */
 export const MAX_COMMENT_LENGTH = 5000
@@ -86,10 +114,12 @@ export const MAX_COMMENT_LENGTH = 5000
 // ───────────────────────────── workflow
 
 export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVersionInput): Promise<ReviewOutcome> {
-  const { recordDecision, advanceStage, promoteVersion, closeReview } = proxyActivities<ReviewActivities>({
+  const { recordDecision, advanceStage, promoteVersion, closeReview, withdrawReview, notifyReviewEvent } = proxyActivities<ReviewActivities>({
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   })
+  // Executions recorded before notifications, reminders and escalation replay without them.
+  const notifiesPeople = patched(NOTIFICATIONS_PATCH)
 
   const stages = snapshot.stages
   if (stages.length === 0) throw ApplicationFailure.nonRetryable('The review policy has no stages', 'InvalidPolicy')
@@ -101,6 +131,10 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
   let concluding = false
   let dueAt = Date.now() + stages[0]!.dueHours * HOUR_MS
   let overdue = false
+  let remindedAt: number | null = null
+  let escalatedAt: number | null = null
+  // Set by the withdraw signal (the cast keeps TypeScript from narrowing it to null here).
+  let withdrawal = null as WithdrawInput | null
   /** Decisions in the order they were accepted; `recorded` once the activity has written them. */
   const decisions: (RecordedDecision & { recorded: boolean })[] = []
 
@@ -108,6 +142,8 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
   const decisionsIn = (index: number, onlyRecorded: boolean) =>
     decisions.filter((entry) => entry.stageIndex === index && (!onlyRecorded || entry.recorded))
   const verdict = (): StageVerdict => evaluateStage(currentStage(), decisionsIn(stageIndex, true))
+  const stageSettled = (): boolean => withdrawal !== null || verdict().outcome !== 'pending'
+  const iso = (time: number | null): string | null => (time === null ? null : new Date(time).toISOString())
 
   setHandler(reviewStateQuery, (): ReviewState => {
     const stage = currentStage()
@@ -124,9 +160,22 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
       reviewerIds: stage.reviewerIds,
       pendingReviewerIds: now.outcome === 'pending' && !concluding ? now.pendingReviewerIds : [],
       decisions: decisions.filter((entry) => entry.recorded).map(({ recorded: _recorded, ...entry }) => entry),
-      dueAt: concluding ? null : new Date(dueAt).toISOString(),
+      dueAt: concluding ? null : iso(dueAt),
       overdue,
+      remindedAt: iso(remindedAt),
+      escalationDueAt: concluding || !notifiesPeople ? null : iso(dueAt + stage.dueHours * HOUR_MS),
+      escalatedAt: iso(escalatedAt),
       outcomeReason,
+      stages,
+    }
+  })
+
+  setHandler(withdrawSignal, (input) => {
+    // Too late once the outcome is being written: a promotion under way is not undone here.
+    if (concluding || withdrawal) return
+    withdrawal = {
+      actorId: typeof input?.actorId === 'string' ? input.actorId : null,
+      reason: typeof input?.reason === 'string' && input.reason.trim() ? input.reason.trim().slice(0, 500) : 'Withdrawn',
     }
   })
 
@@ -168,7 +217,7 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
             DecisionRejection.invalid,
           )
         }
-        if (concluding) throw ApplicationFailure.nonRetryable('This review has already ended', DecisionRejection.reviewEnded)
+        if (concluding || withdrawal) throw ApplicationFailure.nonRetryable('This review has already ended', DecisionRejection.reviewEnded)
         // Decisions accepted but still being written count too: once they settle the stage,
         // a late one (an approval racing a rejection) must not be taken.
         if (evaluateStage(currentStage(), decisionsIn(stageIndex, false)).outcome !== 'pending') {
@@ -194,25 +243,46 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
     },
   )
 
-  /**
-   * Hook: the current stage passed its due time without settling. The review keeps
-   * waiting and the state query reports it as overdue. Reminders and escalation
-   * (a separate issue) plug in here.
-   */
-  const stageOverdue = (_stage: ReviewStageSnapshot): void => {
-    overdue = true
+  const notify = (event: ReviewEvent, userIds: string[] = []) =>
+    notifyReviewEvent({ reviewId, versionId, event, stageIndex, userIds })
+  const pendingNow = (): string[] => {
+    const now = verdict()
+    return now.outcome === 'pending' ? now.pendingReviewerIds : []
   }
 
   let outcome: ReviewOutcome | undefined
   while (!outcome) {
     const stage = currentStage()
-    dueAt = Date.now() + stage.dueHours * HOUR_MS
+    const dueMs = stage.dueHours * HOUR_MS
+    dueAt = Date.now() + dueMs
     overdue = false
+    remindedAt = null
+    escalatedAt = null
+    if (notifiesPeople && !withdrawal) await notify('stage_started', pendingNow())
 
-    const settledInTime = await condition(() => verdict().outcome !== 'pending', stage.dueHours * HOUR_MS)
+    const settledInTime = await condition(stageSettled, dueMs)
     if (!settledInTime) {
-      stageOverdue(stage)
-      await condition(() => verdict().outcome !== 'pending')
+      overdue = true
+      if (notifiesPeople) {
+        remindedAt = Date.now()
+        await notify('reminder', pendingNow())
+        // Escalation comes at twice the due time: one more due period after the reminder.
+        if (!(await condition(stageSettled, dueMs))) {
+          escalatedAt = Date.now()
+          await notify('escalation', pendingNow())
+        }
+      }
+      await condition(stageSettled)
+    }
+
+    if (withdrawal) {
+      const { reason, actorId } = withdrawal
+      concluding = true
+      await withdrawReview({ reviewId, versionId, reason, actorId })
+      status = 'withdrawn'
+      outcomeReason = reason
+      outcome = { status: 'withdrawn', reason, decidedBy: actorId }
+      break
     }
 
     const settled = verdict()
@@ -238,6 +308,7 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
       outcomeReason = reason
       outcome = { status: settled.outcome, reason, decidedBy: settled.decidingReviewerId }
     }
+    if (notifiesPeople) await notify(outcome.status === 'approved' ? 'approved' : outcome.status === 'rejected' ? 'rejected' : 'changes_requested')
   }
 
   // Let every accepted update finish (and reply) before the workflow completes.

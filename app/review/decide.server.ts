@@ -1,4 +1,4 @@
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client'
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
 import { z } from 'zod'
 import { AppError } from '~/errors.server'
@@ -35,12 +35,25 @@ export async function submitReviewDecision({ client, ...input }: SubmitReviewDec
   if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'Invalid decision')
   const { versionId, reviewerId, decision, comment } = parsed.data
 
+  let handle: WorkflowHandle | undefined
   try {
     const temporal = client ?? (await getTemporalClient())
-    const handle = temporal.workflow.getHandle(`review-${versionId}`)
+    handle = temporal.workflow.getHandle(`review-${versionId}`)
     return await handle.executeUpdate(decideUpdate, { args: [{ reviewerId, decision, comment }] })
   } catch (error) {
+    if (error instanceof WorkflowNotFoundError && handle && (await hasEnded(handle))) {
+      throw new AppError('CONFLICT', 'This review has already ended')
+    }
     throw toAppError(error)
+  }
+}
+
+/** Whether the review workflow exists but is closed (servers word "not found" differently). */
+async function hasEnded(handle: WorkflowHandle): Promise<boolean> {
+  try {
+    return (await handle.describe()).status.name !== 'RUNNING'
+  } catch {
+    return false
   }
 }
 

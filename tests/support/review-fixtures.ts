@@ -6,9 +6,11 @@
 import { createHash, randomUUID } from 'node:crypto'
 import sharp from 'sharp'
 import type { Db } from '~/db.server'
-import type { ReviewPolicySnapshot } from '~/domain/review-policy'
+import type { Client } from '@temporalio/client'
+import type { ReviewPolicySnapshot, ReviewStageSnapshot } from '~/domain/review-policy'
 import type { Storage } from '~/storage.server'
 import { storageKeys } from '~/storage.server'
+import { reviewStateQuery, reviewVersion } from '../../workflows/review'
 
 export type ReviewPeople = {
   organisationId: string
@@ -126,4 +128,53 @@ export async function openReviewWithSnapshot(
     data: { versionId, workflowId, policyName: snapshot.policyName, policySnapshot: snapshot },
   })
   return { workflowId, reviewId: review.id }
+}
+
+/**
+ * A fresh version of a (new or given) asset under review with `stages`, its
+ * `reviewVersion` workflow started on `taskQueue` through `client`.
+ */
+export async function startReviewOfStages(options: {
+  db: Db
+  storage: Storage
+  client: Client
+  taskQueue: string
+  people: ReviewPeople
+  stages: ReviewStageSnapshot[]
+  assetId?: string
+}) {
+  const { db, storage, client, taskQueue, people, stages, assetId } = options
+  const uploaded = await createUploadedVersion(db, storage, {
+    people,
+    assetId,
+    bytes: await generatePng(64, 48),
+    mediaType: 'image/png',
+    filename: 'stages.png',
+  })
+  const snapshot: ReviewPolicySnapshot = { policyId: null, policyName: 'Stages under test', stages }
+  const { workflowId, reviewId } = await openReviewWithSnapshot(db, uploaded.versionId, snapshot)
+  const handle = await client.workflow.start(reviewVersion, {
+    workflowId,
+    taskQueue,
+    args: [{ reviewId, versionId: uploaded.versionId, snapshot }],
+  })
+  return { ...uploaded, reviewId, handle }
+}
+
+export type StartedReview = Awaited<ReturnType<typeof startReviewOfStages>>
+
+/**
+ * Waits (in real time) until the workflow has reached `stageIndex` and written that
+ * stage's "review requested" notices, so decisions and timers start from there.
+ */
+export async function reachStage(db: Db, review: StartedReview, stageIndex: number): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const state = await review.handle.query(reviewStateQuery)
+    const notices = await db.notification.count({
+      where: { dedupeKey: { startsWith: `review:${review.reviewId}:stage_started:${stageIndex}:` } },
+    })
+    if (state.stageIndex === stageIndex && notices > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`review ${review.reviewId} never reached stage ${stageIndex}`)
 }

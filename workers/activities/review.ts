@@ -11,12 +11,30 @@ import type { DecisionKind, ReviewPolicySnapshot } from '~/domain/review-policy'
 import { Prisma } from '~/generated/prisma/client'
 import { resolveReviewPolicySnapshot, stageWithoutReviewers } from '~/review/resolve-review-policy.server'
 import { FailureType, nonRetryable, toActivityFailure, type SearchClient } from './support'
+import { getEnv } from '~/env.server'
+import { notifyUsers } from '~/notifications/notify.server'
+import { describeReviewEvent, type ReviewEvent } from '~/review/review-notices.server'
 
 export type ReviewActivityDeps = {
   db: Db
   /** Search client used to reindex on promotion; the process-wide one when omitted. */
   search?: SearchClient
+  /** Base of links in notification emails; env PUBLIC_URL when omitted. */
+  publicUrl?: string
 }
+
+export type { ReviewEvent }
+
+export type NotifyReviewEventInput = {
+  reviewId: string
+  versionId: string
+  event: ReviewEvent
+  stageIndex: number
+  /** The stage's pending reviewers, for stage_started, reminder and escalation. */
+  userIds: string[]
+}
+
+export type WithdrawReviewInput = { reviewId: string; versionId: string; reason: string; actorId: string | null }
 
 export type OpenReviewResult = { reviewId: string; snapshot: ReviewPolicySnapshot }
 
@@ -43,7 +61,7 @@ export function reviewWorkflowId(versionId: string): string {
   return `review-${versionId}`
 }
 
-export function createReviewActivities({ db, search }: ReviewActivityDeps) {
+export function createReviewActivities({ db, search, publicUrl }: ReviewActivityDeps) {
   async function existingReview(workflowId: string): Promise<OpenReviewResult | null> {
     const review = await db.review.findUnique({ where: { workflowId }, select: { id: true, policySnapshot: true } })
     return review ? { reviewId: review.id, snapshot: review.policySnapshot as unknown as ReviewPolicySnapshot } : null
@@ -181,6 +199,67 @@ export function createReviewActivities({ db, search }: ReviewActivityDeps) {
           subjectId: reviewId,
           detail: { versionId, outcome, reason },
         })
+      })
+    },
+
+    /**
+     * A newer version made this review moot: the review is cancelled with the reason and
+     * the version, if still in review, becomes superseded. Conditional on the review still
+     * being in progress, so a retry writes nothing twice.
+     */
+    async withdrawReview({ reviewId, versionId, reason, actorId }: WithdrawReviewInput): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const cancelled = await tx.review.updateMany({
+          where: { id: reviewId, status: 'in_progress' },
+          data: { status: 'cancelled', endedAt: new Date(), outcomeReason: reason },
+        })
+        if (cancelled.count === 0) return
+        await tx.assetVersion.updateMany({
+          where: { id: versionId, status: { in: ['processing', 'in_review'] } },
+          data: { status: 'superseded' },
+        })
+        await appendAuditEvent(tx, {
+          actorId,
+          action: 'review.cancel',
+          subjectType: 'review',
+          subjectId: reviewId,
+          detail: { versionId, reason },
+        })
+      })
+    },
+
+    /**
+     * Tells the people concerned about a review event, in-app and by email (outbox):
+     * the given pending reviewers when a stage starts or is due, the brand's admins on
+     * escalation, the uploader at the end. Reminders and escalations are audited.
+     * Idempotent: each notice has a key of review, event, stage and recipient.
+     */
+    async notifyReviewEvent({ reviewId, versionId, event, stageIndex, userIds }: NotifyReviewEventInput): Promise<{ notified: number }> {
+      const notice = await describeReviewEvent(db, { reviewId, versionId, event, stageIndex, userIds })
+      if (!notice) return { notified: 0 }
+      return db.$transaction(async (tx) => {
+        const { created } = await notifyUsers(tx, {
+          notices: notice.recipientIds.map((userId) => ({
+            userId,
+            kind: notice.kind,
+            title: notice.title,
+            body: notice.body,
+            link: notice.link,
+            dedupeKey: `review:${reviewId}:${event}:${stageIndex}:${userId}`,
+          })),
+          publicUrl: publicUrl ?? getEnv().PUBLIC_URL,
+        })
+        // Audited once: a retry after the commit finds its notices and creates none.
+        if (created > 0 && (event === 'reminder' || event === 'escalation')) {
+          await appendAuditEvent(tx, {
+            actorId: null,
+            action: event === 'reminder' ? 'review.reminder' : 'review.escalation',
+            subjectType: 'review',
+            subjectId: reviewId,
+            detail: { versionId, stageIndex, recipientIds: notice.recipientIds },
+          })
+        }
+        return { notified: created }
       })
     },
   }
