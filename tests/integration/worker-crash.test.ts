@@ -124,4 +124,46 @@ describe('worker crash during a review', () => {
     expect(second.output()).toMatch(/SIGTERM received/)
     expect(second.output()).toMatch(/Damson worker stopped/)
   })
+
+  it('continues a two-stage review when a worker returns after dying between the stages', async () => {
+    const people = await fixtures.createReviewPeople(db, 'crash-stages')
+    const [ann, bob] = people.reviewerIds
+    const first = startWorkerProcess()
+    await first.ready
+
+    const review = await fixtures.startReviewOfStages({
+      db,
+      storage,
+      client,
+      taskQueue: queues.TEMPORAL_TASK_QUEUE,
+      people,
+      stages: fixtures.twoStageSnapshot([ann, bob], bob).stages,
+    })
+    await fixtures.reachStage(db, review, 0)
+    await submitReviewDecision({ versionId: review.versionId, reviewerId: ann, decision: 'approve', client })
+    await submitReviewDecision({ versionId: review.versionId, reviewerId: bob, decision: 'approve', client })
+    await fixtures.reachStage(db, review, 1)
+
+    signalGroup(first.process, 'SIGKILL')
+    await first.closed
+
+    const decision = submitReviewDecision({ versionId: review.versionId, reviewerId: bob, decision: 'approve', comment: 'Legal is fine', client })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const second = startWorkerProcess()
+    await second.ready
+    expect(await decision).toMatchObject({ decision: 'approve', stageIndex: 1, stageName: 'Legal' })
+    expect(await review.handle.result()).toMatchObject({ status: 'approved', decidedBy: bob })
+
+    expect(await db.asset.findUniqueOrThrow({ where: { id: review.assetId } })).toMatchObject({ currentVersionId: review.versionId })
+    expect(await db.review.findUniqueOrThrow({ where: { id: review.reviewId } })).toMatchObject({ status: 'approved', currentStage: 1 })
+    expect(await db.reviewDecision.count({ where: { reviewId: review.reviewId } })).toBe(3)
+    expect(await fixtures.countAuditEvents(db, 'version.promote', review.versionId)).toBe(1)
+    // Bob was asked once per stage, and the uploader told once, across the crash.
+    const notices = await db.notification.findMany({ where: { dedupeKey: { startsWith: `review:${review.reviewId}:` } } })
+    expect(notices.filter((notice) => notice.userId === bob && notice.kind === 'review_requested')).toHaveLength(2)
+    expect(notices.filter((notice) => notice.kind === 'version_approved').map((notice) => notice.userId)).toEqual([people.uploaderId])
+
+    signalGroup(second.process, 'SIGTERM')
+    await second.closed
+  })
 })
