@@ -42,10 +42,11 @@ export const EnvSchema = z.object({
   /** Where people reach Damson; links in emails start with it. */
   PUBLIC_URL: z.string().url('PUBLIC_URL must be an http(s) URL').default('http://localhost:3000'),
   /** smtp(s)://user:pass@host:port; without it emails stay in the outbox (visible to admins). */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/.+/, 'SMTP_URL must be an smtp:// or smtps:// URL')
-    .optional(),
+  SMTP_URL: z.preprocess(
+    // docker-compose passes an unset variable as "": the same as not set.
+    (value) => (value === '' ? undefined : value),
+    z.string().regex(/^smtps?:\/\/.+/, 'SMTP_URL must be an smtp:// or smtps:// URL').optional(),
+  ),
   EMAIL_FROM: z.string().min(3).default('Damson <no-reply@damson.local>'),
 })
 

@@ -139,12 +139,42 @@ async function seed(): Promise<void> {
     approvedNow++
     console.log(`seed: approved sample ${index + 1} "${sample.title}"`)
   }
+  // After the samples, so their reviews kept the one-stage default the loop above decides.
+  await ensureCampaignReview({ brandId: brand.id, adminId: users.get('admin')!.id, ownerId: librarian.id })
+
   if (uploadedNow === 0 && approvedNow === 0) {
     console.log('seed: demo data is already there, nothing to do')
     return
   }
   const waiting = samples.filter((sample) => !sample.approve).length
   console.log(`seed: done — ${samples.length - waiting} approved, ${waiting} awaiting review`)
+}
+
+/**
+ * A two-stage policy for campaign folders (any brand reviewer, then the admin's final
+ * sign-off) and a collection to upload into: what a demo of staged review needs.
+ */
+async function ensureCampaignReview({ brandId, adminId, ownerId }: { brandId: string; adminId: string; ownerId: string }) {
+  if ((await db.reviewPolicy.count({ where: { name: 'Campaign review' } })) === 0) {
+    await db.reviewPolicy.create({
+      data: {
+        name: 'Campaign review',
+        folderPrefix: '/campaigns',
+        stages: {
+          create: [
+            { position: 0, name: 'Brand', quorum: 'any', reviewerRole: 'reviewer', dueHours: 48 },
+            { position: 1, name: 'Final sign-off', quorum: 'all', dueHours: 24, reviewers: { create: { userId: adminId } } },
+          ],
+        },
+      },
+    })
+    console.log('seed: created the "Campaign review" policy (two stages, for /campaigns)')
+  }
+  if ((await db.collection.count({ where: { name: 'Spring launch', organisationId: brandId } })) === 0) {
+    await db.collection.create({
+      data: { name: 'Spring launch', description: 'Everything for the spring 2027 launch.', ownerId, organisationId: brandId },
+    })
+  }
 }
 
 try {

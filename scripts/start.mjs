@@ -116,7 +116,7 @@ async function main() {
   await stack.startServices()
   const port = Number(process.env.PORT || stack.prof.ports.web)
   const nodeEnv = process.env.NODE_ENV || 'development'
-  const env = stack.resolveEnv({ nodeEnv, port })
+  const env = stack.resolveEnv({ nodeEnv, port, extra: process.env.PUBLIC_URL ? {} : { PUBLIC_URL: `http://localhost:${port}` } })
 
   if (servicesOnly) {
     console.log(`\n${bold('Services are up.')} Their variables (also in ${path.relative(ROOT, stack.stackEnvFile)}):`)

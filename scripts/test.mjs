@@ -60,7 +60,7 @@ async function main() {
   say('Wiping .data/test')
   await stack.wipeData()
   await stack.startServices()
-  const env = stack.resolveEnv({ nodeEnv: 'test', port: stack.prof.ports.web, extra: { DAMSON_WEB_PORT: String(stack.prof.ports.web) } })
+  const env = stack.resolveEnv({ nodeEnv: 'test', port: stack.prof.ports.web, extra: { DAMSON_WEB_PORT: String(stack.prof.ports.web), PUBLIC_URL: `http://127.0.0.1:${stack.prof.ports.web}` } })
   await stack.prepareDatabase()
 
   if (servicesOnly) {

@@ -42,6 +42,24 @@ const PORTS = {
     filerGrpc: 28889,
     web: 3100,
   },
+  // Benchmarks (scripts/bench/*) bring up a stack of their own, wiped each run, so they
+  // run beside `npm start` and `npm test`.
+  bench: {
+    postgres: 21432,
+    temporal: 21233,
+    temporalUi: 21234,
+    typesense: 21108,
+    typesensePeering: 21107,
+    s3: 21333,
+    master: 22333,
+    volume: 21080,
+    filer: 21888,
+    s3Grpc: 21334,
+    masterGrpc: 22334,
+    volumeGrpc: 21081,
+    filerGrpc: 21889,
+    web: 3200,
+  },
 }
 
 export const BUCKET = 'damson'
