@@ -10,11 +10,14 @@ import {
   useLoaderData,
   useRouteError,
   useRouteLoaderData,
+  type ShouldRevalidateFunction,
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getCurrentUserWithHeaders } from '~/auth.server'
 import { AppShell, Wordmark, type ShellUser } from '~/components/app-shell'
 import { buttonClasses } from '~/components/ui/button'
+import { getDb } from '~/db.server'
+import { countUnreadNotifications } from '~/notifications/inbox.server'
 import stylesheet from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -33,10 +36,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
         email: user.email,
         roles: user.roles,
         organisation: { name: user.organisation.name },
+        // Read on every navigation too (see shouldRevalidate), so the bell follows
+        // "mark as read" and new notices without client state.
+        unreadNotifications: await countUnreadNotifications(getDb(), user.id),
       }
     : null
   return data({ user: publicUser }, { headers })
 }
+
+/**
+ * Remix skips the root loader on plain navigations; re-running it keeps the bell's
+ * unread count current as the user moves around (one indexed count per navigation).
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = () => true
 
 export function Layout({ children }: { children: ReactNode }) {
   return (

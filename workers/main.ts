@@ -3,6 +3,7 @@
  * - orchestration (TEMPORAL_TASK_QUEUE): the workflows and the short activities
  *   (index, review, promotion), with capped concurrency;
  * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp work only, two activities at a time.
+ * With SMTP_URL set it also sends the email outbox (workers/email-outbox.ts).
  *
  * Run with `npx tsx workers/main.ts` (npm run worker). Loads the prebuilt workflow bundle
  * (build/workflows/bundle.js, from `npx tsx scripts/build-workflows.ts`) when it matches the
@@ -21,6 +22,7 @@ import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
 import type { SearchClient } from './activities/support'
+import { startEmailOutbox } from './email-outbox'
 import { ensureHousekeepingSchedule } from './housekeeping-schedule'
 import { bundleDamsonWorkflows, checkPrebuiltWorkflowBundle } from './workflow-bundle'
 
@@ -143,6 +145,9 @@ async function main(): Promise<void> {
   await ensureHousekeepingSchedule(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), env.TEMPORAL_TASK_QUEUE).catch(
     (error: unknown) => console.warn(`Damson worker: could not ensure the housekeeping schedule: ${String(error)}`),
   )
+  // Emails leave the outbox only with SMTP configured; otherwise admins read them at /admin/outbox.
+  const outbox = env.SMTP_URL ? startEmailOutbox({ db, smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM }) : null
+  console.log(outbox ? 'Damson worker: sending queued emails through SMTP' : 'Damson worker: SMTP_URL not set; emails stay in the outbox')
   console.log(
     `Damson worker ready: queues ${env.TEMPORAL_TASK_QUEUE} (workflows, orchestration) and ${env.TEMPORAL_MEDIA_TASK_QUEUE} (media) on ${env.TEMPORAL_ADDRESS}`,
   )
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
   try {
     await running
   } finally {
+    await outbox?.stop()
     await connection.close()
     await db.$disconnect()
   }

@@ -1,6 +1,7 @@
 import { Form, Link, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import type { RoleName } from '~/domain/roles'
+import { NotificationsBellLink } from './notifications/bell-link'
 import { cn } from './ui/cn'
 
 /** What the shell shows about the signed-in user (the root loader's public view). */
@@ -9,6 +10,8 @@ export type ShellUser = {
   email: string
   roles: readonly RoleName[]
   organisation: { name: string }
+  /** For the bell in the header. */
+  unreadNotifications: number
 }
 
 type NavItem = { to: string; label: string; roles: readonly RoleName[] }
@@ -52,7 +55,8 @@ function initials(name: string): string {
 
 export function AppShell({ user, children }: { user: ShellUser; children: ReactNode }) {
   const items = navItemsFor(user.roles)
-  const active = activeNavItem(items, useLocation().pathname)
+  const { pathname } = useLocation()
+  const active = activeNavItem(items, pathname)
   return (
     <div className="flex min-h-dvh flex-col">
       <header className="sticky top-0 z-30 border-b border-zinc-200 bg-white/90 backdrop-blur">
@@ -79,6 +83,10 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
             ))}
           </nav>
           <div className="ml-auto flex items-center gap-3">
+            <NotificationsBellLink
+              unread={user.unreadNotifications}
+              active={pathname === '/notifications' || pathname.startsWith('/notifications/')}
+            />
             <div className="hidden text-right leading-tight sm:block">
               <div className="text-sm font-medium text-zinc-900">{user.name}</div>
               <div className="text-xs text-zinc-500">{user.organisation.name}</div>

@@ -2,11 +2,13 @@
  * How a notification reads as an email: a plain-text part and a small HTML part
  * with the same words. Pure, so the outbox, the SMTP sender and the tests agree.
  */
+import { absoluteInAppUrl, inAppPath } from './in-app-link'
+
 export type NotificationEmailInput = {
   recipientName: string
   title: string
   body: string
-  /** Path inside Damson ("/reviews/abc"); made absolute with `publicUrl`. */
+  /** Path inside Damson ("/reviews/abc"); made absolute with `publicUrl`. Anything else is left out. */
   link: string | null
   publicUrl: string
 }
@@ -14,7 +16,9 @@ export type NotificationEmailInput = {
 export type RenderedEmail = { subject: string; text: string; html: string }
 
 export function renderNotificationEmail({ recipientName, title, body, link, publicUrl }: NotificationEmailInput): RenderedEmail {
-  const url = link ? new URL(link, publicUrl).toString() : null
+  // Only in-app paths: a stored "//evil.example" or "https://…" must not become a link in our email.
+  const path = inAppPath(link)
+  const url = path ? absoluteInAppUrl(path, publicUrl) : null
   const greeting = `Hello ${recipientName},`
   const text = [greeting, '', title, ...(body ? ['', body] : []), ...(url ? ['', `Open in Damson: ${url}`] : []), '', '— Damson'].join('\n')
   const html = [
@@ -26,8 +30,16 @@ export function renderNotificationEmail({ recipientName, title, body, link, publ
     '<p style="color:#71717a">— Damson</p>',
     '</body></html>',
   ].join('')
-  // Subjects are one line: a title with a newline would break the header.
-  return { subject: `Damson: ${title.replace(/\s+/g, ' ').trim()}`.slice(0, 200), text, html }
+  return { subject: emailSubject(title), text, html }
+}
+
+/**
+ * Subjects are one line: a title with a newline would break the header. Control
+ * characters go too, and the length is cut on whole characters (not halves of emoji).
+ */
+export function emailSubject(title: string): string {
+  const line = title.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim()
+  return Array.from(`Damson: ${line}`).slice(0, 200).join('')
 }
 
 export function escapeHtml(value: string): string {
