@@ -21,6 +21,8 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: '/library', label: 'Library', roles: ['admin', 'librarian', 'reviewer', 'legal'] },
   { to: '/library/upload', label: 'Upload', roles: ['admin', 'librarian'] },
   { to: '/reviews', label: 'Reviews', roles: ['admin', 'reviewer'] },
+  { to: '/admin/review-policies', label: 'Policies', roles: ['admin', 'librarian'] },
+  { to: '/admin/outbox', label: 'Outbox', roles: ['admin'] },
 ]
 
 export function navItemsFor(roles: readonly RoleName[]): NavItem[] {

@@ -70,8 +70,8 @@ describe('navigation by role', () => {
     expect(labels(['partner'])).toEqual(['Portal'])
     expect(labels(['reviewer'])).toEqual(['Portal', 'Library', 'Reviews'])
     expect(labels(['legal'])).toEqual(['Portal', 'Library'])
-    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload'])
-    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews'])
+    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Policies'])
+    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Policies', 'Outbox'])
   })
 
   it('lights the most specific section', () => {
