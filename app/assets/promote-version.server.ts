@@ -17,9 +17,15 @@ export type PromoteVersionOptions = {
 
 export type PromoteVersionResult = {
   assetId: string
-  /** False when the version was already the asset's current version (nothing changed). */
+  /** False when nothing became current: see `reason`. */
   promoted: boolean
   previousVersionId: string | null
+  /**
+   * Why nothing became current: `already_current` (a repeat, nothing changed) or
+   * `newer_version_current` (the version was approved, but a higher-numbered one is
+   * live, so it was marked superseded instead). Absent when promoted.
+   */
+  reason?: 'already_current' | 'newer_version_current'
 }
 
 /** Versions a review may promote: the one under review, or one approved but not yet current. */
@@ -32,6 +38,11 @@ const PROMOTABLE: readonly VersionStatus[] = ['in_review', 'approved']
  * rows are appended. Idempotent: promoting the current version changes nothing and
  * writes no audit row. The asset is then reindexed (every time, so a retry after a
  * failed reindex converges).
+ *
+ * An approval never replaces a newer live version: when the asset's current
+ * version has a higher number (an older review finished late, or an admin rolled
+ * forward meanwhile), the version is superseded instead — approved, but not live —
+ * and its review still closes as approved, so it can be rolled back to later.
  */
 export async function promoteVersion({
   db,
@@ -40,7 +51,7 @@ export async function promoteVersion({
   promotedById,
   search,
 }: PromoteVersionOptions): Promise<PromoteVersionResult> {
-  const result = await db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx): Promise<PromoteVersionResult> => {
     const version = await tx.assetVersion.findUnique({
       where: { id: versionId },
       select: { id: true, assetId: true, status: true, number: true },
@@ -51,25 +62,21 @@ export async function promoteVersion({
     await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${version.assetId} FOR UPDATE`
     const asset = await tx.asset.findUniqueOrThrow({
       where: { id: version.assetId },
-      select: { id: true, currentVersionId: true },
+      select: { id: true, currentVersionId: true, currentVersion: { select: { number: true } } },
     })
     if (asset.currentVersionId === versionId) {
-      return { assetId: asset.id, promoted: false, previousVersionId: null }
+      return { assetId: asset.id, promoted: false, previousVersionId: null, reason: 'already_current' }
+    }
+    const newerCurrent = asset.currentVersion !== null && asset.currentVersion.number > version.number
+    // A retry of a promotion that already ended superseded finds it so: nothing more to do.
+    if (newerCurrent && version.status === 'superseded') {
+      return { assetId: asset.id, promoted: false, previousVersionId: null, reason: 'newer_version_current' }
     }
     if (!PROMOTABLE.includes(version.status)) {
       throw new AppError('CONFLICT', `Version ${version.number} cannot be promoted: it is ${version.status.replace('_', ' ')}`)
     }
 
     const now = new Date()
-    const previousVersionId = asset.currentVersionId
-    if (previousVersionId) {
-      await tx.assetVersion.update({ where: { id: previousVersionId }, data: { status: 'superseded' } })
-    }
-    await tx.asset.update({ where: { id: asset.id }, data: { currentVersionId: versionId } })
-    await tx.assetVersion.update({
-      where: { id: versionId },
-      data: { status: 'approved', promotedAt: now, promotedById },
-    })
     if (reviewId) {
       const closed = await tx.review.updateMany({
         where: { id: reviewId, status: 'in_progress' },
@@ -85,6 +92,36 @@ export async function promoteVersion({
         })
       }
     }
+
+    if (newerCurrent) {
+      await tx.assetVersion.update({ where: { id: versionId }, data: { status: 'superseded' } })
+      await appendAuditEvent(tx, {
+        actorId: promotedById,
+        action: 'version.promote',
+        subjectType: 'version',
+        subjectId: versionId,
+        detail: {
+          assetId: asset.id,
+          versionNumber: version.number,
+          reviewId,
+          promoted: false,
+          outcome: 'superseded',
+          reason: `Approved, but version ${asset.currentVersion?.number} is newer and stays current`,
+          currentVersionId: asset.currentVersionId,
+        },
+      })
+      return { assetId: asset.id, promoted: false, previousVersionId: null, reason: 'newer_version_current' }
+    }
+
+    const previousVersionId = asset.currentVersionId
+    if (previousVersionId) {
+      await tx.assetVersion.update({ where: { id: previousVersionId }, data: { status: 'superseded' } })
+    }
+    await tx.asset.update({ where: { id: asset.id }, data: { currentVersionId: versionId } })
+    await tx.assetVersion.update({
+      where: { id: versionId },
+      data: { status: 'approved', promotedAt: now, promotedById },
+    })
     await appendAuditEvent(tx, {
       actorId: promotedById,
       action: 'version.promote',

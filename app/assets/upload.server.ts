@@ -17,11 +17,12 @@ import {
 import { z } from 'zod'
 import { appendAuditEvent } from '~/audit.server'
 import type { CurrentUser } from '~/auth.server'
-import type { Db } from '~/db.server'
+import type { Db, DbOrTx } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { AppError, isAppError } from '~/errors.server'
 import { isSupportedImage, SNIFF_BYTES, sniffMediaType } from '~/media.server'
 import { storageKeys, type Storage } from '~/storage.server'
+import { withdrawReview } from '~/review/withdraw-review.server'
 import { startIngest } from './start-ingest.server'
 
 export const SUPPORTED_IMAGE_SENTENCE = 'Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.'
@@ -52,11 +53,22 @@ export type UploadAssetOptions = CommonUploadOptions & {
   /** Slash-separated folder, e.g. "campaigns/summer-2027"; normalised to "/campaigns/summer-2027". */
   folderPath?: string | null
   tags?: readonly string[] | null
+  /**
+   * A collection of the uploader's organisation to add the new asset to. The item is
+   * written with the version, before ingest starts, because the review policy may be
+   * chosen by collection.
+   */
+  collectionId?: string | null
 }
 
 export type UploadNewVersionOptions = CommonUploadOptions & { assetId: string }
 
 export type UploadResult = { assetId: string; versionId: string; versionNumber: number }
+
+export type UploadNewVersionResult = UploadResult & {
+  /** Older versions whose running review was told to withdraw (a newer version replaces them). */
+  withdrawnVersionIds: string[]
+}
 
 /** A new asset (kind image) owned by the uploader's organisation, with version 1 in processing. */
 export async function uploadAsset(options: UploadAssetOptions): Promise<UploadResult> {
@@ -66,8 +78,11 @@ export async function uploadAsset(options: UploadAssetOptions): Promise<UploadRe
   const description = withoutNul(options.description ?? '').trim()
   const folderPath = normaliseFolderPath(options.folderPath)
   const tags = normaliseTags(options.tags ?? [])
+  const collectionId = options.collectionId || null
+  // Checked before a byte is read, so a stale form is refused at once; again in the transaction.
+  if (collectionId) await requireUploadCollection(options.db, uploader, collectionId)
 
-  return storeThenRecord(options, assetId, async (tx) => {
+  const recorded = await storeThenRecord(options, assetId, async (tx) => {
     await tx.asset.create({
       data: {
         id: assetId,
@@ -80,12 +95,43 @@ export async function uploadAsset(options: UploadAssetOptions): Promise<UploadRe
         createdById: uploader.id,
       },
     })
-    return { number: 1, detail: { title, folderPath } }
+    if (collectionId) {
+      await requireUploadCollection(tx, uploader, collectionId)
+      const last = await tx.collectionItem.findFirst({
+        where: { collectionId },
+        orderBy: { position: 'desc' },
+        select: { position: true },
+      })
+      await tx.collectionItem.create({ data: { collectionId, assetId, position: (last?.position ?? -1) + 1 } })
+    }
+    const detail: Record<string, string> = { title, folderPath }
+    if (collectionId) detail.collectionId = collectionId
+    return { number: 1, detail }
   })
+  return { assetId: recorded.assetId, versionId: recorded.versionId, versionNumber: recorded.versionNumber }
 }
 
-/** A new version (number n + 1, processing) of an existing image asset. */
-export async function uploadNewVersion(options: UploadNewVersionOptions): Promise<UploadResult> {
+/**
+ * The collections an upload may go into: those of the uploader's organisation
+ * (partners' own collections are theirs, and unapproved work never goes there).
+ */
+async function requireUploadCollection(db: DbOrTx, uploader: CurrentUser, collectionId: string): Promise<void> {
+  const collection = await db.collection.findFirst({
+    where: { id: collectionId, organisationId: uploader.organisation.id },
+    select: { id: true },
+  })
+  if (!collection) {
+    throw new AppError('BAD_REQUEST', 'The chosen collection does not exist (it may have been deleted). Choose another one, or none.')
+  }
+}
+
+/**
+ * A new version (number n + 1, processing) of an existing image asset. The current
+ * approved version stays live for partners while the new one is processed and
+ * reviewed. Older versions still in review (or processing) are obsolete once a
+ * newer one is stored: their reviews are withdrawn.
+ */
+export async function uploadNewVersion(options: UploadNewVersionOptions): Promise<UploadNewVersionResult> {
   const asset = await options.db.asset.findUnique({
     where: { id: options.assetId },
     select: { id: true, kind: true, status: true },
@@ -94,7 +140,7 @@ export async function uploadNewVersion(options: UploadNewVersionOptions): Promis
   if (asset.status === 'archived') throw new AppError('CONFLICT', 'This asset is archived; restore it before uploading a new version.')
   if (asset.kind !== 'image') throw new AppError('CONFLICT', 'Only image assets take new versions in this release.')
 
-  return storeThenRecord(options, asset.id, async (tx) => {
+  const { processingStarted, ...result } = await storeThenRecord(options, asset.id, async (tx) => {
     // Lock the asset row so two concurrent uploads cannot take the same number.
     await tx.$executeRaw`SELECT 1 FROM "Asset" WHERE "id" = ${asset.id} FOR UPDATE`
     const latest = await tx.assetVersion.findFirst({
@@ -105,6 +151,37 @@ export async function uploadNewVersion(options: UploadNewVersionOptions): Promis
     await tx.asset.update({ where: { id: asset.id }, data: { updatedAt: new Date() } })
     return { number: (latest?.number ?? 0) + 1, detail: {} }
   })
+
+  // A new version that could not even start processing replaces nothing yet.
+  const withdrawnVersionIds = processingStarted ? await withdrawOlderReviews(options, result) : []
+  return { ...result, withdrawnVersionIds }
+}
+
+/**
+ * Tells the reviews of older versions still in review or processing to withdraw.
+ * The new version is stored either way: a failure here is logged, not thrown (the
+ * uploader's upload did succeed), and the review can still be withdrawn by hand.
+ */
+async function withdrawOlderReviews(options: UploadNewVersionOptions, created: UploadResult): Promise<string[]> {
+  const older = await options.db.assetVersion.findMany({
+    where: { assetId: created.assetId, number: { lt: created.versionNumber }, status: { in: ['processing', 'in_review'] } },
+    orderBy: { number: 'asc' },
+    select: { id: true, number: true },
+  })
+  const withdrawn: string[] = []
+  for (const version of older) {
+    try {
+      const { signalled } = await withdrawReview({
+        versionId: version.id,
+        actorId: options.uploader.id,
+        reason: `Version ${created.versionNumber} was uploaded, so version ${version.number} no longer needs review.`,
+      })
+      if (signalled) withdrawn.push(version.id)
+    } catch (error) {
+      console.error(`Could not withdraw the review of version ${version.id} after version ${created.versionId} was uploaded`, error)
+    }
+  }
+  return withdrawn
 }
 
 // ───────────────────────────── the upload form (multipart, streamed)
@@ -119,6 +196,13 @@ export const UploadFieldsSchema = z.object({
     .max(3000, 'Too many tags')
     .optional()
     .transform((value) => (value ?? '').split(',').map((tag) => tag.trim()).filter(Boolean)),
+  /** Empty means "no collection" (the select's first option). */
+  collectionId: z
+    .string()
+    .trim()
+    .max(64, 'The chosen collection does not exist')
+    .optional()
+    .transform((value) => value || undefined),
 })
 
 export type UploadOutcome =
@@ -177,6 +261,8 @@ export async function receiveUploads(options: {
     }
     const filename = displayFilename(part.filename)
     const index = outcomes.length
+    // Once per request: a missing collection refuses the whole form, not each file in turn.
+    if (index === 0 && parsed.data.collectionId) await requireUploadCollection(db, uploader, parsed.data.collectionId)
     try {
       const result = await uploadAsset({
         db,
@@ -187,6 +273,7 @@ export async function receiveUploads(options: {
         description: parsed.data.description,
         folderPath: parsed.data.folderPath,
         tags: parsed.data.tags,
+        collectionId: parsed.data.collectionId,
         maxBytes: options.maxBytes,
         ipAddress: options.ipAddress,
       })
@@ -204,17 +291,83 @@ export async function receiveUploads(options: {
   try {
     await parseMultipartFormData(request, handler)
   } catch (error) {
-    if (isAppError(error)) return { outcomes, error: { status: error.status, message: error.message } }
-    if (error instanceof Error && error.name === 'MaxPartSizeExceededError') {
-      return { outcomes, error: { status: 413, message: 'A text field in the form is too long.' } }
-    }
-    if (error instanceof TypeError || (error instanceof Error && /malformed multipart/i.test(error.message))) {
-      return { outcomes, error: { status: 400, message: 'The upload form could not be read. Send it as multipart/form-data.' } }
-    }
-    throw error
+    return { outcomes, error: formError(error) }
   }
   if (outcomes.length === 0) return { outcomes, error: { status: 400, message: 'Choose at least one image to upload.' } }
   return { outcomes, error: null }
+}
+
+/** A refused form as status and message; anything else (a bug) is rethrown. */
+function formError(error: unknown): { status: number; message: string } {
+  if (isAppError(error)) return { status: error.status, message: error.message }
+  if (error instanceof Error && error.name === 'MaxPartSizeExceededError') {
+    return { status: 413, message: 'A text field in the form is too long.' }
+  }
+  if (error instanceof TypeError || (error instanceof Error && /malformed multipart/i.test(error.message))) {
+    return { status: 400, message: 'The upload form could not be read. Send it as multipart/form-data.' }
+  }
+  throw error
+}
+
+export type NewVersionReceipt =
+  | ({ ok: true; filename: string } & UploadNewVersionResult)
+  | { ok: false; filename: string | null; status: number; message: string }
+
+/**
+ * Reads the new-version form (one file field, `file`) as it arrives and streams the
+ * file into `uploadNewVersion`. Every refusal — too large, not an image, empty, no
+ * file, an unreadable form — comes back as status and message, with nothing stored.
+ */
+export async function receiveNewVersion(options: {
+  request: Request
+  db: Db
+  storage: Storage
+  uploader: CurrentUser
+  assetId: string
+  ipAddress?: string | null
+  maxBytes?: number
+}): Promise<NewVersionReceipt> {
+  const { request, db, storage, uploader, assetId } = options
+  // Written by the part handler (a closure), read after the parser is done.
+  const received: { receipt: NewVersionReceipt | null } = { receipt: null }
+  const textHandler = createMemoryUploadHandler({ maxPartSize: MAX_TEXT_PART_BYTES })
+
+  const handler: UploadHandler = async (part) => {
+    if (part.filename === undefined) return textHandler(part)
+    if (part.name !== 'file' || part.filename === '' || received.receipt !== null) {
+      // Another file field, the empty part of an unchosen input, or a second file: not read.
+      await drain(part.data)
+      return undefined
+    }
+    const filename = displayFilename(part.filename)
+    try {
+      const result = await uploadNewVersion({
+        db,
+        storage,
+        uploader,
+        assetId,
+        file: { stream: part.data, filename, declaredType: part.contentType },
+        maxBytes: options.maxBytes,
+        ipAddress: options.ipAddress,
+      })
+      received.receipt = { ok: true, filename, ...result }
+    } catch (error) {
+      if (!isAppError(error)) throw error
+      received.receipt = { ok: false, filename, status: error.status, message: error.message }
+      // Too large: stop reading (the rest may be huge). Otherwise let the parser finish the form.
+      if (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'UNAVAILABLE') throw error
+      await drain(part.data)
+    }
+    return undefined
+  }
+
+  try {
+    await parseMultipartFormData(request, handler)
+  } catch (error) {
+    const refused = formError(error)
+    return { ok: false, filename: received.receipt?.filename ?? null, ...refused }
+  }
+  return received.receipt ?? { ok: false, filename: null, status: 400, message: 'Choose an image to upload as the new version.' }
 }
 
 /** Reads and discards the rest of a part so the parser can move on to the next one. */
@@ -227,8 +380,10 @@ async function drain(data: AsyncIterable<Uint8Array>): Promise<void> {
 type StoredOriginal = { storageKey: string; sha256: string; bytes: number; mediaType: string; extension: string }
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0]
 type BeforeVersion = (tx: Tx, stored: StoredOriginal) => Promise<{ number: number; detail: Record<string, string> }>
+/** `processingStarted` is false when the ingest workflow could not be started (the version is marked failed). */
+type Recorded = UploadResult & { processingStarted: boolean }
 
-async function storeThenRecord(options: CommonUploadOptions, assetId: string, beforeVersion: BeforeVersion): Promise<UploadResult> {
+async function storeThenRecord(options: CommonUploadOptions, assetId: string, beforeVersion: BeforeVersion): Promise<Recorded> {
   const { db, storage, uploader, file } = options
   const versionId = randomUUID()
   const storageKey = storageKeys.original(assetId, versionId)
@@ -282,9 +437,11 @@ async function storeThenRecord(options: CommonUploadOptions, assetId: string, be
     throw error
   }
 
+  let processingStarted = true
   try {
     await startIngest({ versionId, assetId })
   } catch (error) {
+    processingStarted = false
     // The original and its rows are safe; say plainly that processing did not start.
     console.error(`Could not start ingest for version ${versionId}`, error)
     await db.$transaction(async (tx) => {
@@ -305,7 +462,7 @@ async function storeThenRecord(options: CommonUploadOptions, assetId: string, be
     })
   }
 
-  return { assetId, versionId, versionNumber }
+  return { assetId, versionId, versionNumber, processingStarted }
 }
 
 type StreamOriginalOptions = { storage: Storage; storageKey: string; file: UploadSource; maxBytes: number }

@@ -1,93 +1,19 @@
 /**
  * One asset's library page, for brand staff (who may see every version): the
- * asset's facts, every version with its renditions, reviews and decisions, which
- * version is selected, and the latest audit events about the asset, its versions
- * and its reviews. Dates come formatted for display, in UTC.
+ * asset's facts, every version (its history: uploaded, reviewed, promoted) with its
+ * renditions, reviews, decisions and comments, which versions an admin may roll
+ * back to, which version is selected, and the latest audit events about the asset,
+ * its versions and its reviews. Dates come formatted for display, in UTC.
  */
+import { rollbackRefusal } from '~/assets/rollback-version.server'
 import type { Db } from '~/db.server'
 import { AppError } from '~/errors.server'
-import type { AssetKind, AssetStatus, DecisionKind, ReviewStatus, VersionStatus } from '~/generated/prisma/enums'
+import type { LibraryAssetComment, LibraryAssetDetail } from './asset-detail'
+
+export type * from './asset-detail'
 
 /** How many audit events the page shows (its footer says so). */
 const AUDIT_EVENT_LIMIT = 20
-
-export type LibraryAssetDecision = {
-  id: string
-  /** 1-based, for display. */
-  stage: number
-  decision: DecisionKind
-  comment: string | null
-  reviewer: string
-  at: string
-}
-
-export type LibraryAssetReview = {
-  id: string
-  status: ReviewStatus
-  policyName: string
-  /** 0-based index of the stage in progress. */
-  currentStage: number
-  outcomeReason: string | null
-  startedAt: string
-  endedAt: string | null
-  decisions: LibraryAssetDecision[]
-}
-
-export type LibraryAssetVersion = {
-  id: string
-  number: number
-  status: VersionStatus
-  isCurrent: boolean
-  failureReason: string | null
-  mediaType: string
-  bytes: number
-  sha256: string
-  width: number | null
-  height: number | null
-  originalFilename: string
-  uploadedBy: string
-  uploadedAt: string
-  promoted: { at: string; by: string | null } | null
-  thumbnailUrl: string | null
-  previewUrl: string | null
-  /** Newest first. */
-  reviews: LibraryAssetReview[]
-}
-
-export type LibraryAuditEvent = {
-  /** The event's sequence number (a bigint, as a string). */
-  seq: string
-  at: string
-  action: string
-  subjectType: string
-  /** The actor's name, or "System". */
-  actor: string
-  /** A short line from the event's detail; may be empty. */
-  summary: string
-}
-
-export type LibraryAssetDetail = {
-  asset: {
-    id: string
-    title: string
-    description: string
-    folderPath: string
-    kind: AssetKind
-    status: AssetStatus
-    tags: string[]
-    owner: string
-    createdBy: string
-    createdAt: string
-    updatedAt: string
-    currentVersionId: string | null
-  }
-  /** The version asked for when it belongs to the asset, else the newest; null when there is none. */
-  selectedVersionId: string | null
-  /** Newest first. */
-  versions: LibraryAssetVersion[]
-  /** Newest first, at most 20. */
-  events: LibraryAuditEvent[]
-}
 
 export type LibraryAssetDetailOptions = {
   db: Db
@@ -134,6 +60,20 @@ export async function getLibraryAssetDetail({ db, assetId, selectedVersionId }: 
           uploadedBy: { select: { name: true } },
           promotedBy: { select: { name: true } },
           renditions: { select: { preset: true } },
+          comments: {
+            orderBy: { createdAt: 'asc' },
+            select: {
+              id: true,
+              reviewId: true,
+              authorId: true,
+              body: true,
+              region: true,
+              startMs: true,
+              endMs: true,
+              createdAt: true,
+              author: { select: { name: true } },
+            },
+          },
           reviews: {
             orderBy: { startedAt: 'desc' },
             select: {
@@ -146,7 +86,15 @@ export async function getLibraryAssetDetail({ db, assetId, selectedVersionId }: 
               endedAt: true,
               decisions: {
                 orderBy: { createdAt: 'asc' },
-                select: { id: true, stageIndex: true, decision: true, comment: true, createdAt: true, reviewer: { select: { name: true } } },
+                select: {
+                  id: true,
+                  stageIndex: true,
+                  reviewerId: true,
+                  decision: true,
+                  comment: true,
+                  createdAt: true,
+                  reviewer: { select: { name: true } },
+                },
               },
             },
           },
@@ -188,15 +136,25 @@ export async function getLibraryAssetDetail({ db, assetId, selectedVersionId }: 
       createdAt: when(asset.createdAt),
       updatedAt: when(asset.updatedAt),
       currentVersionId: asset.currentVersionId,
+      currentVersionNumber: asset.versions.find((version) => version.id === asset.currentVersionId)?.number ?? null,
     },
     selectedVersionId: selected?.id ?? null,
     versions: asset.versions.map((version) => {
       const presets = new Set(version.renditions.map((rendition) => rendition.preset))
+      const isCurrent = version.id === asset.currentVersionId
+      // A decision's comment is also stored as a Comment row; the decision already shows it.
+      const repeatsDecision = (comment: (typeof version.comments)[number]) =>
+        version.reviews.some(
+          (review) =>
+            review.id === comment.reviewId &&
+            review.decisions.some((decision) => decision.reviewerId === comment.authorId && decision.comment === comment.body),
+        )
+      const comments = version.comments.filter((comment) => !repeatsDecision(comment))
       return {
         id: version.id,
         number: version.number,
         status: version.status,
-        isCurrent: version.id === asset.currentVersionId,
+        isCurrent,
         failureReason: version.failureReason,
         mediaType: version.mediaType,
         bytes: Number(version.bytes),
@@ -225,7 +183,10 @@ export async function getLibraryAssetDetail({ db, assetId, selectedVersionId }: 
             reviewer: decision.reviewer.name,
             at: when(decision.createdAt),
           })),
+          comments: comments.filter((comment) => comment.reviewId === review.id).map(toComment),
         })),
+        comments: comments.filter((comment) => comment.reviewId === null).map(toComment),
+        canRollBackTo: !isCurrent && asset.status === 'active' && rollbackRefusal(version) === null,
       }
     }),
     events: events.map((event) => ({
@@ -236,6 +197,31 @@ export async function getLibraryAssetDetail({ db, assetId, selectedVersionId }: 
       actor: event.actor?.name ?? 'System',
       summary: summariseDetail(event.detail),
     })),
+  }
+}
+
+type CommentRow = {
+  id: string
+  body: string
+  region: unknown
+  startMs: number | null
+  endMs: number | null
+  createdAt: Date
+  author: { name: string }
+}
+
+function toComment(comment: CommentRow): LibraryAssetComment {
+  return {
+    id: comment.id,
+    author: comment.author.name,
+    body: comment.body,
+    anchor:
+      comment.startMs !== null
+        ? { kind: 'time', startMs: comment.startMs, endMs: comment.endMs }
+        : comment.region !== null && comment.region !== undefined
+          ? { kind: 'region' }
+          : null,
+    at: when(comment.createdAt),
   }
 }
 

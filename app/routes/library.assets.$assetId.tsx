@@ -1,47 +1,85 @@
 /**
  * One asset, for brand staff: the chosen version's preview and technical facts,
- * every version with its status (and which one is current), its reviews and
- * decisions, and the latest audit events about the asset, its versions and reviews.
+ * its version history (status, uploader, promotion, reviews with their decisions
+ * and comments, which one is current), and the latest audit events about the
+ * asset, its versions and reviews.
+ *
+ * Admins roll back from here: `?rollback=<versionId>` opens the confirm dialog and
+ * its form posts `intent=rollback` to this route's action. Uploaders open
+ * "Upload new version" (the child route `versions/new`, rendered in the Outlet).
+ *
+ * GET: library:view-all (admin, librarian, reviewer, legal). POST: version:rollback (admin).
  */
-import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Link, Outlet, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
+import { MAX_ROLLBACK_REASON_LENGTH, rollbackToVersion, RollbackReasonSchema } from '~/assets/rollback-version.server'
 import { requirePermission } from '~/auth.server'
 import { Badge, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHeader, StatusBadge } from '~/components/ui'
+import { formatVersionBytes, RollbackDialog, VersionHistory } from '~/components/version-history'
 import { getDb } from '~/db.server'
 import { hasPermission } from '~/domain/roles'
+import { isAppError } from '~/errors.server'
 import { handleAppErrors } from '~/http.server'
 import { getLibraryAssetDetail } from '~/library/asset-detail.server'
 
 const ParamsSchema = z.object({ assetId: z.string().min(1).max(64) })
-const SearchSchema = z.object({ version: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().catch(undefined) })
+const VersionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
+const SearchSchema = z.object({
+  version: VersionIdSchema.optional().catch(undefined),
+  rollback: VersionIdSchema.optional().catch(undefined),
+  notice: z.enum(['rolled-back', 'already-current']).optional().catch(undefined),
+})
+const RollbackFormSchema = z.object({
+  intent: z.literal('rollback'),
+  versionId: VersionIdSchema,
+  reason: RollbackReasonSchema,
+})
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.asset.title ?? 'Asset'} · Damson` }]
-
-const DECISION_LABELS = { approve: 'Approved', reject: 'Rejected', request_changes: 'Requested changes' } as const
-const REVIEW_LABELS = {
-  in_progress: 'In progress',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  changes_requested: 'Changes requested',
-  cancelled: 'Cancelled',
-} as const
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'library:view-all')
     const { assetId } = ParamsSchema.parse(params)
-    const { version } = SearchSchema.parse({ version: new URL(request.url).searchParams.get('version') ?? undefined })
-    const detail = await getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: version })
-    return data({ ...detail, canReview: hasPermission(user.roles, 'version:review') })
+    const search = new URL(request.url).searchParams
+    const query = SearchSchema.parse({
+      version: search.get('version') ?? undefined,
+      rollback: search.get('rollback') ?? undefined,
+      notice: search.get('notice') ?? undefined,
+    })
+    const detail = await getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: query.version })
+    const canRollback = hasPermission(user.roles, 'version:rollback')
+    return data({
+      ...detail,
+      canReview: hasPermission(user.roles, 'version:review'),
+      canRollback,
+      canUpload: hasPermission(user.roles, 'asset:upload'),
+      // Only a version that may be rolled back to opens the dialog; anything else is ignored.
+      rollbackVersionId: canRollback && detail.versions.some((version) => version.id === query.rollback && version.canRollBackTo) ? query.rollback : null,
+      notice: query.notice ?? null,
+      maxRollbackReasonLength: MAX_ROLLBACK_REASON_LENGTH,
+    })
   })
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  return `${bytes} bytes`
+export async function action({ request, params }: ActionFunctionArgs) {
+  return handleAppErrors(async () => {
+    const user = await requirePermission(request, 'version:rollback')
+    const { assetId } = ParamsSchema.parse(params)
+    const form = RollbackFormSchema.safeParse(Object.fromEntries(await request.formData()))
+    if (!form.success) return data({ error: form.error.issues[0]?.message ?? 'The form is not valid' }, { status: 400 })
+    try {
+      const result = await rollbackToVersion({ db: getDb(), assetId, versionId: form.data.versionId, actorId: user.id, reason: form.data.reason })
+      const notice = result.rolledBack ? 'rolled-back' : 'already-current'
+      return redirect(`/library/assets/${assetId}?${new URLSearchParams({ version: result.versionId, notice }).toString()}`, 303)
+    } catch (error) {
+      // Refusals are shown in the dialog; anything else goes to the error boundary.
+      if (isAppError(error) && error.code !== 'UNAVAILABLE') return data({ error: error.message }, { status: error.status })
+      throw error
+    }
+  })
 }
 
 function Fact({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
@@ -54,8 +92,15 @@ function Fact({ label, children, mono }: { label: string; children: ReactNode; m
 }
 
 export default function AssetPage() {
-  const { asset, versions, selectedVersionId, events, canReview } = useLoaderData<typeof loader>()
+  const { asset, versions, selectedVersionId, events, canReview, canRollback, canUpload, rollbackVersionId, notice, maxRollbackReasonLength } =
+    useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const location = useLocation()
   const selected = versions.find((version) => version.id === selectedVersionId) ?? null
+  const rollbackTarget = versions.find((version) => version.id === rollbackVersionId) ?? null
+  const current = versions.find((version) => version.isCurrent) ?? null
+  const pagePath = `/library/assets/${asset.id}`
+  const onNewVersionPage = location.pathname.endsWith('/versions/new')
 
   return (
     <div>
@@ -72,13 +117,28 @@ export default function AssetPage() {
         title={asset.title}
         description={asset.description || undefined}
         actions={
-          selected && selected.status !== 'processing' && selected.status !== 'failed' ? (
-            <a href={`/assets/${asset.id}/download?version=${selected.id}`} className={buttonClasses({ variant: 'secondary' })}>
-              Download v{selected.number}
-            </a>
-          ) : null
+          <>
+            {canUpload && asset.status === 'active' && asset.kind === 'image' && !onNewVersionPage ? (
+              <Link to={`${pagePath}/versions/new#new-version`} className={buttonClasses({ variant: 'primary' })}>
+                Upload new version
+              </Link>
+            ) : null}
+            {selected && selected.status !== 'processing' && selected.status !== 'failed' ? (
+              <a href={`/assets/${asset.id}/download?version=${selected.id}`} className={buttonClasses({ variant: 'secondary' })}>
+                Download v{selected.number}
+              </a>
+            ) : null}
+          </>
         }
       />
+
+      {notice && selected ? (
+        <p role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+          {notice === 'rolled-back'
+            ? `Version ${selected.number} is the current version again. Partners see it from now on.`
+            : `Version ${selected.number} already is the current version; nothing changed.`}
+        </p>
+      ) : null}
 
       <div className="grid gap-6 lg:grid-cols-5">
         <div className="space-y-6 lg:col-span-3">
@@ -101,6 +161,11 @@ export default function AssetPage() {
                 <span className="font-medium text-zinc-900">Version {selected.number}</span>
                 <StatusBadge status={selected.status} />
                 {selected.isCurrent ? <Badge tone="success">Current</Badge> : null}
+                {!selected.isCurrent && current ? (
+                  <Link to={`?version=${current.id}`} preventScrollReset className="ml-auto text-damson-700 hover:underline">
+                    Show the current version (v{current.number})
+                  </Link>
+                ) : null}
               </div>
             ) : null}
             {selected?.failureReason ? (
@@ -110,84 +175,23 @@ export default function AssetPage() {
             ) : null}
           </Card>
 
-          <Card>
-            <CardHeader>
-              <CardTitle>Versions</CardTitle>
-            </CardHeader>
-            <ul className="divide-y divide-zinc-100">
-              {versions.map((version) => (
-                <li key={version.id} className={cn('flex items-center gap-4 px-5 py-3', version.id === selectedVersionId && 'bg-damson-50/50')}>
-                  <Link to={`?version=${version.id}`} preventScrollReset className="shrink-0" aria-label={`Show version ${version.number}`}>
-                    {version.thumbnailUrl ? (
-                      <img src={version.thumbnailUrl} alt="" className="size-12 rounded-md bg-zinc-100 object-cover ring-1 ring-zinc-200" />
-                    ) : (
-                      <div className="size-12 rounded-md bg-zinc-100 ring-1 ring-zinc-200" />
-                    )}
-                  </Link>
-                  <div className="min-w-0 flex-1">
-                    <div className="flex flex-wrap items-center gap-2">
-                      <Link to={`?version=${version.id}`} preventScrollReset className="font-medium text-zinc-900 hover:text-damson-700">
-                        Version {version.number}
-                      </Link>
-                      <StatusBadge status={version.status} />
-                      {version.isCurrent ? <Badge tone="success">Current</Badge> : null}
-                    </div>
-                    <div className="truncate text-xs text-zinc-500">
-                      {version.originalFilename} · {formatBytes(version.bytes)} · {version.uploadedBy}, {version.uploadedAt}
-                    </div>
-                    {version.failureReason ? <div className="mt-0.5 text-xs text-red-700">{version.failureReason}</div> : null}
-                  </div>
-                  {canReview && version.status === 'in_review' ? (
-                    <Link to={`/reviews/${version.id}`} className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
-                      Review
-                    </Link>
-                  ) : null}
-                </li>
-              ))}
-            </ul>
-          </Card>
+          <Outlet />
 
           <Card>
-            <CardHeader>
-              <CardTitle>Reviews</CardTitle>
+            <CardHeader className="flex items-center justify-between gap-3">
+              <CardTitle>Version history</CardTitle>
+              <span className="text-sm text-zinc-500">
+                {current ? `Version ${current.number} is live` : 'No version approved yet'} · {versions.length}{' '}
+                {versions.length === 1 ? 'version' : 'versions'}
+              </span>
             </CardHeader>
-            <CardBody>
-              {versions.every((version) => version.reviews.length === 0) ? (
-                <p className="text-sm text-zinc-500">No review has started yet. A review opens when a version finishes processing.</p>
-              ) : (
-                <ul className="space-y-5">
-                  {versions.flatMap((version) =>
-                    version.reviews.map((review) => (
-                      <li key={review.id}>
-                        <div className="flex flex-wrap items-center gap-2 text-sm">
-                          <span className="font-medium text-zinc-900">Version {version.number}</span>
-                          <Badge tone={review.status === 'approved' ? 'success' : review.status === 'in_progress' ? 'accent' : review.status === 'cancelled' ? 'neutral' : 'danger'}>
-                            {REVIEW_LABELS[review.status]}
-                          </Badge>
-                          <span className="text-zinc-500">
-                            {review.policyName}
-                            {review.status === 'in_progress' ? ` · stage ${review.currentStage + 1}` : ''} · started {review.startedAt}
-                            {review.endedAt ? ` · ended ${review.endedAt}` : ''}
-                          </span>
-                        </div>
-                        {review.outcomeReason ? <p className="mt-1 text-sm text-zinc-700">“{review.outcomeReason}”</p> : null}
-                        {review.decisions.length > 0 ? (
-                          <ul className="mt-2 space-y-1 border-l-2 border-zinc-100 pl-3">
-                            {review.decisions.map((decision) => (
-                              <li key={decision.id} className="text-sm text-zinc-700">
-                                <span className="font-medium">{decision.reviewer}</span> — {DECISION_LABELS[decision.decision]} (stage {decision.stage}),{' '}
-                                <span className="text-zinc-500">{decision.at}</span>
-                                {decision.comment ? <span className="block text-zinc-600">“{decision.comment}”</span> : null}
-                              </li>
-                            ))}
-                          </ul>
-                        ) : null}
-                      </li>
-                    )),
-                  )}
-                </ul>
-              )}
-            </CardBody>
+            <VersionHistory
+              versions={versions}
+              selectedVersionId={selectedVersionId}
+              currentVersionNumber={asset.currentVersionNumber}
+              canReview={canReview}
+              canRollback={canRollback}
+            />
           </Card>
         </div>
 
@@ -201,7 +205,7 @@ export default function AssetPage() {
                 <dl className="divide-y divide-zinc-100">
                   <Fact label="Dimensions">{selected.width && selected.height ? `${selected.width} × ${selected.height} px` : '—'}</Fact>
                   <Fact label="Size">
-                    {formatBytes(selected.bytes)} <span className="text-zinc-500">({selected.bytes.toLocaleString('en-GB')} bytes)</span>
+                    {formatVersionBytes(selected.bytes)} <span className="text-zinc-500">({selected.bytes.toLocaleString('en-GB')} bytes)</span>
                   </Fact>
                   <Fact label="Media type" mono>
                     {selected.mediaType}
@@ -232,9 +236,7 @@ export default function AssetPage() {
                 <Fact label="Kind">
                   <Badge>{asset.kind}</Badge> {asset.status === 'archived' ? <Badge tone="warning">Archived</Badge> : null}
                 </Fact>
-                <Fact label="Current version">
-                  {versions.find((version) => version.isCurrent) ? `Version ${versions.find((version) => version.isCurrent)?.number}` : 'None approved yet'}
-                </Fact>
+                <Fact label="Current version">{current ? `Version ${current.number}` : 'None approved yet'}</Fact>
                 <Fact label="Folder" mono>
                   {asset.folderPath}
                 </Fact>
@@ -286,6 +288,16 @@ export default function AssetPage() {
           </Card>
         </div>
       </div>
+
+      {rollbackTarget ? (
+        <RollbackDialog
+          version={rollbackTarget}
+          currentVersionNumber={asset.currentVersionNumber}
+          cancelHref={`${location.pathname}${selectedVersionId ? `?version=${selectedVersionId}` : ''}`}
+          error={actionData && 'error' in actionData ? actionData.error : null}
+          maxReasonLength={maxRollbackReasonLength}
+        />
+      ) : null}
     </div>
   )
 }

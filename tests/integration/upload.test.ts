@@ -13,7 +13,7 @@ loadStackEnv()
 const { getDb } = await import('~/db.server')
 const { Storage } = await import('~/storage.server')
 const { getEnv } = await import('~/env.server')
-const { uploadAsset, uploadNewVersion } = await import('~/assets/upload.server')
+const { receiveUploads, uploadAsset, uploadNewVersion } = await import('~/assets/upload.server')
 const { AppError } = await import('~/errors.server')
 type CurrentUser = import('~/auth.server').CurrentUser
 type PutBody = Parameters<import('~/storage.server').Storage['putStream']>[1]
@@ -274,5 +274,74 @@ describe('uploadAsset', () => {
       404,
       /Asset not found/,
     )
+  })
+})
+
+describe('adding an upload to a collection', () => {
+  async function collectionOf(organisationId: string, ownerId: string, name: string) {
+    return db.collection.create({ data: { name, organisationId, ownerId }, select: { id: true } })
+  }
+
+  function uploadForm(fields: Record<string, string>, files: { bytes: Uint8Array; name: string }[]): Request {
+    const form = new FormData()
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    for (const file of files) form.append('file', new Blob([Buffer.from(file.bytes)], { type: 'image/png' }), file.name)
+    return new Request('http://damson.test/library/upload', { method: 'POST', body: form })
+  }
+
+  it('puts each new asset in the chosen collection, in upload order, before ingest starts', async () => {
+    const collection = await collectionOf(uploader.organisation.id, uploader.id, `Summer ${run}`)
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#336699' } }).png().toBuffer()
+    const result = await receiveUploads({
+      request: uploadForm({ title: `Collected ${run}`, collectionId: collection.id }, [
+        { bytes: png, name: 'a.png' },
+        { bytes: png, name: 'b.png' },
+      ]),
+      db,
+      storage: newStorage(),
+      uploader,
+    })
+    expect(result.error).toBeNull()
+    const assetIds = result.outcomes.map((outcome) => (outcome.ok ? outcome.assetId : null))
+    const items = await db.collectionItem.findMany({ where: { collectionId: collection.id }, orderBy: { position: 'asc' } })
+    expect(items.map((item) => [item.assetId, item.position])).toEqual([
+      [assetIds[0], 0],
+      [assetIds[1], 1],
+    ])
+    // The item is written with the version, so it is there however fast the ingest picks it up.
+    const [first] = await db.auditEvent.findMany({ where: { action: 'asset.upload', subjectId: assetIds[0]! } })
+    expect(first!.detail).toMatchObject({ collectionId: collection.id })
+  })
+
+  it('refuses an unknown collection, or another organisation’s, with 400 and stores nothing', async () => {
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#996633' } }).png().toBuffer()
+    const otherOrganisation = await db.organisation.create({
+      data: { name: `Partner ${run}`, slug: `upload-partner-${run}`, kind: 'partner' },
+    })
+    const theirs = await collectionOf(otherOrganisation.id, uploader.id, `Theirs ${run}`)
+
+    for (const collectionId of ['no-such-collection', theirs.id]) {
+      const storage = newStorage()
+      const title = `Uncollected ${run} ${collectionId}`
+      await expectAppError(
+        uploadAsset({ db, storage, uploader, file: { stream: chunked(png), filename: 'c.png' }, title, collectionId }),
+        400,
+        /^The chosen collection does not exist/,
+      )
+      expect(storage.started).toEqual([])
+      await expectNothingStored(title, storage)
+
+      const formTitle = `Uncollected form ${run} ${collectionId}`
+      const formStorage = newStorage()
+      const result = await receiveUploads({
+        request: uploadForm({ title: formTitle, collectionId }, [{ bytes: png, name: 'd.png' }]),
+        db,
+        storage: formStorage,
+        uploader,
+      })
+      expect(result).toEqual({ outcomes: [], error: { status: 400, message: expect.stringMatching(/^The chosen collection does not exist/) } })
+      await expectNothingStored(formTitle, formStorage)
+    }
+    expect(await db.collectionItem.count({ where: { collectionId: theirs.id } })).toBe(0)
   })
 })
