@@ -19,6 +19,7 @@ export type AuditAction =
   | 'review.policy_change'
   | 'version.promote'
   | 'version.rollback'
+  | 'version.supersede'
   | 'version.processing_failed'
   | 'rights.change'
   | 'distribution.change'

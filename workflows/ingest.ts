@@ -28,6 +28,7 @@ export type IngestVersionInput = {
 export type IngestVersionResult =
   | { status: 'in_review'; reviewId: string; reviewWorkflowId: string }
   | { status: 'failed'; reason: string }
+  | { status: 'superseded'; reason: string }
 
 const DEFAULT_MEDIA_TASK_QUEUE = 'damson-media'
 
@@ -67,6 +68,8 @@ export async function ingestVersion({ versionId, assetId, mediaTaskQueue }: Inge
     if (reason === null) throw error
     return fail(reason)
   }
+  // A newer version arrived meanwhile: this one was superseded, with nothing to review.
+  if ('superseded' in review) return { status: 'superseded', reason: review.reason }
 
   const reviewWorkflowId = `review-${versionId}`
   try {

@@ -267,6 +267,7 @@ describe('activities run twice (as after a crash) write nothing twice', () => {
     await ingestActivities.indexAsset({ assetId })
 
     const opened = await reviewActivities.openReview({ versionId })
+    if ('superseded' in opened) throw new Error('a version without a newer one was superseded')
     expect(await reviewActivities.openReview({ versionId })).toEqual(opened)
     expect(opened.snapshot.stages).toHaveLength(1)
     expect(await fixtures.countAuditEvents(db, 'review.start', opened.reviewId)).toBe(1)
@@ -306,5 +307,16 @@ describe('activities run twice (as after a crash) write nothing twice', () => {
     await ingestActivities.markVersionFailed({ versionId: other.versionId, reason: 'The file is corrupt or truncated' })
     await ingestActivities.markVersionFailed({ versionId: other.versionId, reason: 'The file is corrupt or truncated' })
     expect(await fixtures.countAuditEvents(db, 'version.processing_failed', other.versionId)).toBe(1)
+
+    // A version whose asset got a newer upload while it was processed is superseded, not reviewed.
+    const older = await fixtures.createUploadedVersion(db, storage, { people, assetId, bytes: await fixtures.generatePng(64, 48), mediaType: 'image/png', filename: 'older.png' })
+    const newer = await fixtures.createUploadedVersion(db, storage, { people, assetId, bytes: await fixtures.generatePng(64, 48), mediaType: 'image/png', filename: 'newer.png' })
+    const { number: newerNumber } = await db.assetVersion.findUniqueOrThrow({ where: { id: newer.versionId } })
+    const skipped = await reviewActivities.openReview({ versionId: older.versionId })
+    expect(skipped).toEqual({ superseded: true, reason: `Version ${newerNumber} was uploaded while this one was being processed` })
+    expect(await reviewActivities.openReview({ versionId: older.versionId })).toEqual(skipped)
+    expect(await db.assetVersion.findUniqueOrThrow({ where: { id: older.versionId } })).toMatchObject({ status: 'superseded' })
+    expect(await db.review.count({ where: { versionId: older.versionId } })).toBe(0)
+    expect(await fixtures.countAuditEvents(db, 'version.supersede', older.versionId)).toBe(1)
   })
 })

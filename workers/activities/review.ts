@@ -36,7 +36,10 @@ export type NotifyReviewEventInput = {
 
 export type WithdrawReviewInput = { reviewId: string; versionId: string; reason: string; actorId: string | null }
 
-export type OpenReviewResult = { reviewId: string; snapshot: ReviewPolicySnapshot }
+export type OpenReviewResult =
+  | { reviewId: string; snapshot: ReviewPolicySnapshot }
+  /** A newer version of the asset arrived while this one was processed: no review. */
+  | { superseded: true; reason: string }
 
 export type RecordDecisionInput = {
   reviewId: string
@@ -78,8 +81,32 @@ export function createReviewActivities({ db, search, publicUrl }: ReviewActivity
       const found = await existingReview(workflowId)
       if (found) return found
 
-      const version = await db.assetVersion.findUnique({ where: { id: versionId }, select: { assetId: true, status: true } })
+      const version = await db.assetVersion.findUnique({ where: { id: versionId }, select: { assetId: true, status: true, number: true } })
       if (!version) throw nonRetryable(FailureType.notFound, `Version ${versionId} does not exist`)
+      const newer = await db.assetVersion.findFirst({
+        where: { assetId: version.assetId, number: { gt: version.number } },
+        orderBy: { number: 'desc' },
+        select: { number: true },
+      })
+      if (newer) {
+        // Reviewing it would waste reviewers' time: the newer upload replaces it.
+        const reason = `Version ${newer.number} was uploaded while this one was being processed`
+        await db.$transaction(async (tx) => {
+          const superseded = await tx.assetVersion.updateMany({
+            where: { id: versionId, status: 'processing' },
+            data: { status: 'superseded' },
+          })
+          if (superseded.count === 0) return
+          await appendAuditEvent(tx, {
+            actorId: null,
+            action: 'version.supersede',
+            subjectType: 'version',
+            subjectId: versionId,
+            detail: { assetId: version.assetId, reason },
+          })
+        })
+        return { superseded: true, reason }
+      }
       const snapshot = await resolveReviewPolicySnapshot(db, version.assetId)
       const empty = stageWithoutReviewers(snapshot)
       if (empty) {
