@@ -105,7 +105,7 @@ export type ReviewVersionInput = { reviewId: string; versionId: string; snapshot
 export type ReviewOutcome = { status: Exclude<ReviewStatus, 'in_progress'>; reason: string | null; decidedBy: string | null }
 
 const DECISIONS: readonly DecisionKind[] = ['approve', 'reject', 'request_changes']
-/** Patch id for notifications, reminders and escalation (see tests/fixtures/histories/README.md). */
+/** Patch id for notifications, reminders, escalation and the withdraw signal (see tests/fixtures/histories/README.md). */
 const NOTIFICATIONS_PATCH = 'review-notifications'
 const HOUR_MS = 60 * 60 * 1000
 /** Longest decision comment accepted (the web form enforces the same). */
@@ -170,7 +170,9 @@ export async function reviewVersion({ reviewId, versionId, snapshot }: ReviewVer
     }
   })
 
-  setHandler(withdrawSignal, (input) => {
+  // Like the notifications, withdrawal came with the patch: older executions leave the
+  // signal unhandled, as the code they started under did, so their histories still replay.
+  if (notifiesPeople) setHandler(withdrawSignal, (input) => {
     // Too late once the outcome is being written: a promotion under way is not undone here.
     if (concluding || withdrawal) return
     withdrawal = {
