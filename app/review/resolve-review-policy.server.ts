@@ -1,5 +1,5 @@
 import type { DbOrTx } from '~/db.server'
-import type { Quorum, ReviewPolicySnapshot, ReviewStageSnapshot } from '~/domain/review-policy'
+import { chooseReviewPolicy, type Quorum, type ReviewPolicySnapshot, type ReviewStageSnapshot } from '~/domain/review-policy'
 import { PERMISSIONS } from '~/domain/roles'
 import type { QuorumKind, Role } from '~/generated/prisma/client'
 
@@ -8,24 +8,32 @@ const BUILT_IN_DUE_HOURS = 48
 
 /**
  * The policy a new review of this asset follows, with every stage's reviewers
- * resolved to user ids. For now: the default ReviewPolicy row if there is one,
- * else the built-in one-stage "Brand review" (every reviewer of the organisation
- * that owns the asset, any one of them, due in 48 hours). Choosing by asset kind,
- * folder or collection comes later.
+ * resolved to user ids. The ReviewPolicy rows are chosen between by
+ * `chooseReviewPolicy` (collection, then folder, then kind, then the default); when
+ * none applies, the built-in one-stage "Brand review" (every reviewer of the
+ * organisation that owns the asset, any one of them, due in 48 hours).
  *
  * Role-based reviewers are members of the asset's owning (brand) organisation with
  * that role; disabled users never review.
  */
 export async function resolveReviewPolicySnapshot(db: DbOrTx, assetId: string): Promise<ReviewPolicySnapshot> {
-  const asset = await db.asset.findUniqueOrThrow({ where: { id: assetId }, select: { ownerOrganisationId: true } })
-
-  const policy = await db.reviewPolicy.findFirst({
-    where: { isDefault: true },
-    orderBy: { createdAt: 'asc' },
-    include: { stages: { orderBy: { position: 'asc' }, include: { reviewers: { select: { userId: true } } } } },
+  const asset = await db.asset.findUniqueOrThrow({
+    where: { id: assetId },
+    select: { ownerOrganisationId: true, kind: true, folderPath: true, collectionItems: { select: { collectionId: true } } },
   })
 
-  if (!policy || policy.stages.length === 0) {
+  const policies = await db.reviewPolicy.findMany({
+    // A policy without stages could never run a review: it is passed over, not chosen.
+    where: { stages: { some: {} } },
+    include: { stages: { orderBy: { position: 'asc' }, include: { reviewers: { select: { userId: true } } } } },
+  })
+  const policy = chooseReviewPolicy(policies, {
+    kind: asset.kind,
+    folderPath: asset.folderPath,
+    collectionIds: asset.collectionItems.map((item) => item.collectionId),
+  })
+
+  if (!policy) {
     const reviewerIds = await usersWithRole(db, asset.ownerOrganisationId, 'reviewer')
     return {
       policyId: null,

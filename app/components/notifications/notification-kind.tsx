@@ -12,6 +12,9 @@ const KIND_STYLE: Record<NotificationKind, KindStyle> = {
   version_rejected: { label: 'Rejected', className: 'bg-red-50 text-red-700', path: 'M6 6l12 12M18 6 6 18' },
   version_changes_requested: { label: 'Changes requested', className: 'bg-amber-50 text-amber-800', path: 'M4 20h4L19 9l-4-4L4 16v4ZM13.5 6.5l4 4' },
   version_rolled_back: { label: 'Rolled back', className: 'bg-zinc-100 text-zinc-700', path: 'M9 14 4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11' },
+  rights_expiring: { label: 'Rights expiring', className: 'bg-amber-50 text-amber-700', path: 'M12 7v5l3 2M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z' },
+  rights_expired: { label: 'Rights ended', className: 'bg-red-50 text-red-700', path: 'M5.6 5.6l12.8 12.8M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z' },
+  takedown_notice: { label: 'Takedown notice', className: 'bg-red-50 text-red-700', path: 'M12 9v4M12 17h.01M10.3 3.9 2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z' },
 }
 
 export function notificationKindLabel(kind: NotificationKind): string {
