@@ -1,20 +1,27 @@
 /**
  * The reviewer's inbox and one version's review page.
  *
- * Who is waited on is derived from the review's policy snapshot (fixed when the
- * review started) and the decisions recorded for the current stage; the due time
- * is that stage's start plus its dueHours. The live state is the workflow's, and
- * submitting a decision goes to it (submitReviewDecision), which validates again.
+ * The inbox is derived from the database: who is waited on comes from the review's
+ * policy snapshot (fixed when the review started) and the decisions recorded for
+ * the current stage; the due time is that stage's start plus its dueHours. The
+ * review page shows the workflow's live state (its query, read with a short
+ * deadline) and falls back to the same derivation, saying so, when Temporal does
+ * not answer. Decisions go to the workflow (submitReviewDecision), which validates
+ * again.
  */
 import { z } from 'zod'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
+import { readCommentRegion, type CommentRegion } from '~/domain/comment-region'
 import type { DecisionKind, ReviewPolicySnapshot, ReviewStageSnapshot } from '~/domain/review-policy'
-import type { RoleName } from '~/domain/roles'
+import { hasPermission, type RoleName } from '~/domain/roles'
 import { AppError, isAppError } from '~/errors.server'
 import { requireVersionAccess } from '~/assets/access.server'
 import { renditionUrl } from '~/portal/browse.server'
+import { getStorage, type Storage } from '~/storage.server'
 import { submitReviewDecision } from './decide.server'
+import { readLiveReviewState, type LiveReviewState, type LiveState, type ReadLiveReviewState } from './review-state.server'
+import { diffComparablePreviews, findComparablePreviews } from './version-diff.server'
 
 // ───────────────────────────── snapshot and stage state (pure)
 
@@ -102,8 +109,12 @@ export function describeDue(dueAt: Date, at: Date): string {
 
 // ───────────────────────────── inbox
 
-export type InboxTab = 'mine' | 'all'
-export const InboxTabSchema = z.enum(['mine', 'all']).catch('mine')
+export const INBOX_TABS = ['mine', 'due-soon', 'overdue', 'all'] as const
+export type InboxTab = (typeof INBOX_TABS)[number]
+export const InboxTabSchema = z.enum(INBOX_TABS).catch('mine')
+
+/** "Due soon": the current stage is due within this many hours and not overdue yet. */
+export const DUE_SOON_HOURS = 24
 
 export type InboxItem = {
   reviewId: string
@@ -122,21 +133,29 @@ export type InboxItem = {
   dueAt: string
   dueLabel: string
   overdue: boolean
+  dueSoon: boolean
   /** The signed-in user is a pending reviewer of the current stage. */
   awaitingMe: boolean
   thumbnailUrl: string | null
 }
 
-export type Inbox = { tab: InboxTab; items: InboxItem[]; counts: { mine: number; all: number }; seesEverything: boolean }
+export type Inbox = {
+  tab: InboxTab
+  items: InboxItem[]
+  counts: Record<InboxTab, number>
+  /** Whether "All in review" holds every review in progress (reviewers and admins) or only the user's. */
+  seesEverything: boolean
+}
 
 export type InboxUser = { id: string; roles: readonly RoleName[] }
 
 export type ListInboxOptions = { db: Db; user: InboxUser; tab: InboxTab; at?: Date }
 
 /**
- * "Mine": reviews in progress whose current stage waits on the user. "All open":
- * every review in progress for an admin; for other reviewers, those whose policy
- * names them in any stage (what is coming their way, and what they already passed).
+ * The tabs, each a filter over the reviews in progress the user sees (all of them
+ * for anyone whose role grants version:review): "Mine" waits on the user in its
+ * current stage; "Due soon" is due within DUE_SOON_HOURS; "Overdue" is past due;
+ * "All in review" is everything. Most urgent first in every tab.
  */
 export async function listReviewInbox({ db, user, tab, at = new Date() }: ListInboxOptions): Promise<Inbox> {
   const reviews = await db.review.findMany({
@@ -162,7 +181,7 @@ export async function listReviewInbox({ db, user, tab, at = new Date() }: ListIn
     },
   })
 
-  const seesEverything = user.roles.includes('admin')
+  const seesEverything = hasPermission(user.roles, 'version:review')
   type Row = { item: InboxItem; pending: string[]; involved: boolean }
   const rows: Row[] = []
   for (const review of reviews) {
@@ -171,6 +190,7 @@ export async function listReviewInbox({ db, user, tab, at = new Date() }: ListIn
     const snapshot = parsePolicySnapshot(review.policySnapshot)
     const involved = snapshot?.stages.some((stage) => stage.reviewerIds.includes(user.id)) ?? false
     const { version } = review
+    const untilDue = state.dueAt.getTime() - at.getTime()
     rows.push({
       pending: state.pendingReviewerIds,
       involved,
@@ -191,23 +211,34 @@ export async function listReviewInbox({ db, user, tab, at = new Date() }: ListIn
         dueAt: state.dueAt.toISOString(),
         dueLabel: describeDue(state.dueAt, at),
         overdue: state.overdue,
+        dueSoon: !state.overdue && untilDue <= DUE_SOON_HOURS * 3_600_000,
         awaitingMe: state.pendingReviewerIds.includes(user.id),
         thumbnailUrl: version.renditions.length > 0 ? renditionUrl(version.asset.id, version.id, 'thumbnail') : null,
       },
     })
   }
 
-  const mine = rows.filter((row) => row.item.awaitingMe)
-  const all = seesEverything ? rows : rows.filter((row) => row.involved)
-  const chosen = tab === 'mine' ? mine : all
+  const visible = seesEverything ? rows : rows.filter((row) => row.involved)
+  const byTab: Record<InboxTab, Row[]> = {
+    mine: visible.filter((row) => row.item.awaitingMe),
+    'due-soon': visible.filter((row) => row.item.dueSoon),
+    overdue: visible.filter((row) => row.item.overdue),
+    all: visible,
+  }
+  const chosen = byTab[tab]
 
   const names = await userNames(db, chosen.flatMap((row) => row.pending))
   const items = chosen
     .map((row) => ({ ...row.item, pendingReviewers: row.pending.map((id) => names.get(id) ?? 'Unknown user') }))
-    // Most urgent first.
+    // Most urgent first; equal due times keep the oldest review first.
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
 
-  return { tab, items, counts: { mine: mine.length, all: all.length }, seesEverything }
+  return {
+    tab,
+    items,
+    counts: { mine: byTab.mine.length, 'due-soon': byTab['due-soon'].length, overdue: byTab.overdue.length, all: byTab.all.length },
+    seesEverything,
+  }
 }
 
 async function userNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
@@ -218,6 +249,8 @@ async function userNames(db: Db, ids: readonly string[]): Promise<Map<string, st
 }
 
 // ───────────────────────────── one version's review page
+
+export type MetadataFact = { label: string; value: string }
 
 export type ReviewVersionSummary = {
   id: string
@@ -233,6 +266,32 @@ export type ReviewVersionSummary = {
   uploadedBy: string
   uploadedAt: string
   previewUrl: string | null
+  /** The preview's own size (the image the page shows and regions are drawn on). */
+  previewWidth: number | null
+  previewHeight: number | null
+  /** A few lines from the extracted technical metadata. */
+  metadata: MetadataFact[]
+}
+
+export type VersionHistoryEntry = {
+  id: string
+  number: number
+  status: string
+  uploadedBy: string
+  uploadedAt: string
+  promotedAt: string | null
+  /** The asset's current approved version. */
+  isCurrent: boolean
+  /** The version this page reviews. */
+  isThis: boolean
+}
+
+export type StageReviewerView = {
+  id: string
+  name: string
+  decision: DecisionKind | null
+  comment: string | null
+  decidedAt: string | null
 }
 
 export type ReviewStageView = {
@@ -240,8 +299,9 @@ export type ReviewStageView = {
   name: string
   quorum: string
   dueHours: number
-  state: 'done' | 'current' | 'upcoming'
-  reviewers: { id: string; name: string; decision: DecisionKind | null }[]
+  /** skipped: the review ended (rejected, changes requested, withdrawn) before reaching it. */
+  state: 'done' | 'current' | 'upcoming' | 'skipped'
+  reviewers: StageReviewerView[]
 }
 
 export type ReviewDecisionView = {
@@ -254,28 +314,79 @@ export type ReviewDecisionView = {
   createdAt: string
 }
 
-export type ReviewCommentView = { id: string; author: string; body: string; createdAt: string }
+export type CurrentStageView = {
+  index: number
+  count: number
+  name: string
+  dueAt: string
+  dueLabel: string
+  overdue: boolean
+  pendingReviewers: string[]
+  /** When the pending reviewers were reminded; null before. */
+  remindedAt: string | null
+  /** When the stage escalates to admins if still pending; null when unknown. */
+  escalationDueAt: string | null
+  escalatedAt: string | null
+}
+
+export type ReviewProgressView = {
+  id: string
+  /** in_progress, approved, rejected, changes_requested, cancelled (withdrawn, in the workflow's words). */
+  status: string
+  policyName: string
+  outcomeReason: string | null
+  startedAt: string
+  endedAt: string | null
+  /** Where the state comes from: the running workflow, or the rows it wrote. */
+  source: 'workflow' | 'database'
+  /** Shown above the state when the workflow could not be asked. */
+  liveNote: string | null
+  stage: CurrentStageView | null
+  stages: ReviewStageView[]
+  decisions: ReviewDecisionView[]
+}
+
+export type ReviewCommentView = {
+  id: string
+  /** 1-based, in the order comments were made: the pin on the image shows the same number. */
+  number: number
+  author: string
+  body: string
+  createdAt: string
+  region: CommentRegion | null
+}
 
 export type Eligibility = { canDecide: true } | { canDecide: false; reason: string }
+export type CommentPermission = { allowed: true } | { allowed: false; reason: string }
+
+export const REVIEW_VIEWS = ['single', 'side-by-side', 'diff'] as const
+export type ReviewView = (typeof REVIEW_VIEWS)[number]
+export const ReviewViewSchema = z.enum(REVIEW_VIEWS).catch('single')
+
+export type Comparison = {
+  /** What the page shows: the requested view, or 'single' when it is not possible. */
+  view: ReviewView
+  /** There is an approved version other than this one. */
+  canCompare: boolean
+  /** Both are images with previews, so a pixel diff can be made. */
+  canDiff: boolean
+  diffUrl: string | null
+  /** Share of pixels that changed (0–1), in the diff view. */
+  changedFraction: number | null
+  diffError: string | null
+}
 
 export type ReviewDetail = {
   asset: { id: string; title: string; description: string; kind: string; tags: string[]; folderPath: string }
   version: ReviewVersionSummary
   /** The asset's current approved version, when there is one other than this. */
   current: ReviewVersionSummary | null
-  review: {
-    id: string
-    status: string
-    policyName: string
-    outcomeReason: string | null
-    startedAt: string
-    endedAt: string | null
-    stage: { index: number; count: number; name: string; dueAt: string; dueLabel: string; overdue: boolean } | null
-    stages: ReviewStageView[]
-    decisions: ReviewDecisionView[]
-  } | null
+  history: VersionHistoryEntry[]
+  comparison: Comparison
+  review: ReviewProgressView | null
   comments: ReviewCommentView[]
   eligibility: Eligibility
+  commenting: CommentPermission
 }
 
 const versionSummarySelect = {
@@ -289,9 +400,10 @@ const versionSummarySelect = {
   height: true,
   durationMs: true,
   pages: true,
+  metadata: true,
   createdAt: true,
   uploadedBy: { select: { name: true } },
-  renditions: { where: { preset: 'preview' }, select: { id: true } },
+  renditions: { where: { preset: 'preview' }, select: { id: true, width: true, height: true } },
 } as const
 
 type VersionSummaryRow = {
@@ -305,12 +417,14 @@ type VersionSummaryRow = {
   height: number | null
   durationMs: number | null
   pages: number | null
+  metadata: unknown
   createdAt: Date
   uploadedBy: { name: string }
-  renditions: { id: string }[]
+  renditions: { id: string; width: number | null; height: number | null }[]
 }
 
 function toVersionSummary(assetId: string, row: VersionSummaryRow): ReviewVersionSummary {
+  const preview = row.renditions[0]
   return {
     id: row.id,
     number: row.number,
@@ -324,8 +438,69 @@ function toVersionSummary(assetId: string, row: VersionSummaryRow): ReviewVersio
     pages: row.pages,
     uploadedBy: row.uploadedBy.name,
     uploadedAt: row.createdAt.toISOString(),
-    previewUrl: row.renditions.length > 0 ? renditionUrl(assetId, row.id, 'preview') : null,
+    previewUrl: preview ? renditionUrl(assetId, row.id, 'preview') : null,
+    previewWidth: preview?.width ?? null,
+    previewHeight: preview?.height ?? null,
+    metadata: summariseMetadata(row.metadata),
   }
+}
+
+const DEPTH_LABELS: Record<string, string> = { uchar: '8-bit', char: '8-bit', ushort: '16-bit', short: '16-bit', uint: '32-bit', float: '32-bit float' }
+const EMBEDDED: readonly (readonly [string, string])[] = [
+  ['hasExif', 'EXIF'],
+  ['hasIptc', 'IPTC'],
+  ['hasXmp', 'XMP'],
+  ['hasIcc', 'ICC profile'],
+]
+/** Keys shown elsewhere on the page, or only meaningful together with others. */
+const SUMMARISED_KEYS = new Set(['width', 'height', 'format', 'space', 'channels', 'depth', 'density', 'hasAlpha', 'isProgressive', 'orientation', 'pages', ...EMBEDDED.map(([key]) => key)])
+/** How many other scalar fields (from richer extractors) the summary lists at most. */
+const OTHER_FACTS_LIMIT = 6
+
+/** The extracted metadata, as a few human lines (unknown shapes are skipped, never trusted). */
+export function summariseMetadata(json: unknown): MetadataFact[] {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return []
+  const meta = json as Record<string, unknown>
+  const facts: MetadataFact[] = []
+  const text = (key: string) => (typeof meta[key] === 'string' ? (meta[key] as string) : null)
+  const num = (key: string) => (typeof meta[key] === 'number' && Number.isFinite(meta[key]) ? (meta[key] as number) : null)
+  const flag = (key: string) => (typeof meta[key] === 'boolean' ? (meta[key] as boolean) : null)
+
+  const format = text('format')
+  if (format) facts.push({ label: 'Format', value: format.toUpperCase() })
+  const space = text('space')
+  const channels = num('channels')
+  const depth = text('depth')
+  const colour = [space ? space.toUpperCase().replace('SRGB', 'sRGB').replace('B-W', 'Greyscale') : null, channels ? `${channels} channels` : null, depth ? (DEPTH_LABELS[depth] ?? depth) : null]
+    .filter(Boolean)
+    .join(', ')
+  if (colour) facts.push({ label: 'Colour', value: colour })
+  const density = num('density')
+  if (density) facts.push({ label: 'Density', value: `${Math.round(density)} dpi` })
+  const alpha = flag('hasAlpha')
+  if (alpha !== null) facts.push({ label: 'Transparency', value: alpha ? 'Yes' : 'No' })
+  const progressive = flag('isProgressive')
+  if (progressive) facts.push({ label: 'Encoding', value: 'Progressive' })
+  const orientation = num('orientation')
+  if (orientation && orientation !== 1) facts.push({ label: 'EXIF orientation', value: String(orientation) })
+  const pages = num('pages')
+  if (pages && pages > 1) facts.push({ label: 'Frames', value: String(pages) })
+  if (EMBEDDED.some(([key]) => flag(key) !== null)) {
+    const present = EMBEDDED.filter(([key]) => flag(key)).map(([, label]) => label)
+    facts.push({ label: 'Embedded', value: present.length > 0 ? present.join(', ') : 'None' })
+  }
+
+  let others = 0
+  for (const [key, value] of Object.entries(meta)) {
+    if (others >= OTHER_FACTS_LIMIT || SUMMARISED_KEYS.has(key)) continue
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      const shown = String(value)
+      if (shown.length === 0 || shown.length > 120) continue
+      facts.push({ label: key, value: shown })
+      others += 1
+    }
+  }
+  return facts
 }
 
 function describeQuorum(stage: ReviewStageSnapshot): string {
@@ -339,10 +514,48 @@ function describeQuorum(stage: ReviewStageSnapshot): string {
   }
 }
 
-export type ReviewDetailOptions = { db: Db; viewer: Viewer; versionId: string; at?: Date }
+const LIVE_NOTES: Record<Exclude<LiveReviewState, { ok: true }>['reason'], string> = {
+  unreachable:
+    'The workflow service did not answer, so this is the state last recorded in the database. Reminder times may be missing, and decisions cannot be recorded until it is back.',
+  not_found: 'The review workflow could not be found, so this is the state recorded in the database.',
+  failed: 'The review workflow’s state could not be read, so this is the state recorded in the database.',
+}
 
-/** Everything the review page shows. NOT_FOUND when the version is unknown or not visible. */
-export async function getReviewDetail({ db, viewer, versionId, at = new Date() }: ReviewDetailOptions): Promise<ReviewDetail> {
+export type ReviewDetailOptions = {
+  db: Db
+  viewer: Viewer
+  versionId: string
+  /** The comparison the page asked for (`?view=`). */
+  view?: ReviewView
+  at?: Date
+  /** The workflow's live state; the Temporal query by default. */
+  readLiveState?: ReadLiveReviewState
+  /** Where previews are read for the diff; the process-wide bucket by default. */
+  storage?: Storage
+}
+
+type StoredDecision = {
+  id: string
+  stageIndex: number
+  reviewerId: string
+  decision: DecisionKind
+  comment: string | null
+  createdAt: Date
+}
+
+/**
+ * Everything the review page shows. NOT_FOUND when the version is unknown or not
+ * visible. Never fails because Temporal or the diff failed: both degrade to a note.
+ */
+export async function getReviewDetail({
+  db,
+  viewer,
+  versionId,
+  view = 'single',
+  at = new Date(),
+  readLiveState = readLiveReviewState,
+  storage,
+}: ReviewDetailOptions): Promise<ReviewDetail> {
   const located = await db.assetVersion.findUnique({ where: { id: versionId }, select: { assetId: true } })
   if (!located) throw new AppError('NOT_FOUND', 'Version not found')
   await requireVersionAccess(db, viewer, located.assetId, versionId, at)
@@ -360,6 +573,10 @@ export async function getReviewDetail({ db, viewer, versionId, at = new Date() }
           tags: true,
           folderPath: true,
           currentVersionId: true,
+          versions: {
+            orderBy: { number: 'desc' },
+            select: { id: true, number: true, status: true, createdAt: true, promotedAt: true, uploadedBy: { select: { name: true } } },
+          },
         },
       },
     },
@@ -385,82 +602,37 @@ export async function getReviewDetail({ db, viewer, versionId, at = new Date() }
       endedAt: true,
       decisions: {
         orderBy: { createdAt: 'asc' },
-        select: {
-          id: true,
-          stageIndex: true,
-          reviewerId: true,
-          decision: true,
-          comment: true,
-          createdAt: true,
-          reviewer: { select: { name: true } },
-        },
+        select: { id: true, stageIndex: true, reviewerId: true, decision: true, comment: true, createdAt: true },
       },
     },
   })
 
+  // Only a running review has live state worth asking for: an ended one's record is
+  // in the database, written by the workflow's closing activity.
+  const live: LiveReviewState | null = review?.status === 'in_progress' ? await readLiveState({ versionId }) : null
+
   const comments = await db.comment.findMany({
     where: { versionId },
-    orderBy: { createdAt: 'asc' },
-    select: { id: true, body: true, createdAt: true, author: { select: { name: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, body: true, region: true, createdAt: true, author: { select: { name: true } } },
   })
 
-  let reviewView: ReviewDetail['review'] = null
+  let progress: ReviewProgressView | null = null
   let eligibility: Eligibility = { canDecide: false, reason: 'This version has no review.' }
+  let commenting: CommentPermission = { allowed: false, reason: 'This version has no review, so it takes no comments.' }
   if (review) {
-    const snapshot = parsePolicySnapshot(review.policySnapshot)
-    const inProgress = review.status === 'in_progress'
-    const state = inProgress ? currentStageState(review, at) : null
-    const names = await userNames(db, snapshot?.stages.flatMap((stage) => stage.reviewerIds) ?? [])
-    const stages: ReviewStageView[] = (snapshot?.stages ?? []).map((stage, index) => ({
-      index,
-      name: stage.name,
-      quorum: describeQuorum(stage),
-      dueHours: stage.dueHours,
-      state: !inProgress || index < review.currentStage ? 'done' : index === review.currentStage ? 'current' : 'upcoming',
-      reviewers: stage.reviewerIds.map((id) => ({
-        id,
-        name: names.get(id) ?? 'Unknown user',
-        decision: review.decisions.find((decision) => decision.stageIndex === index && decision.reviewerId === id)?.decision ?? null,
-      })),
-    }))
-    reviewView = {
-      id: review.id,
-      status: review.status,
-      policyName: review.policyName,
-      outcomeReason: review.outcomeReason,
-      startedAt: review.startedAt.toISOString(),
-      endedAt: review.endedAt?.toISOString() ?? null,
-      stage: state
-        ? {
-            index: state.index,
-            count: state.stageCount,
-            name: state.stage.name,
-            dueAt: state.dueAt.toISOString(),
-            dueLabel: describeDue(state.dueAt, at),
-            overdue: state.overdue,
-          }
-        : null,
-      stages,
-      decisions: review.decisions.map((decision) => ({
-        id: decision.id,
-        stageIndex: decision.stageIndex,
-        stageName: snapshot?.stages[decision.stageIndex]?.name ?? `Stage ${decision.stageIndex + 1}`,
-        reviewer: decision.reviewer.name,
-        decision: decision.decision,
-        comment: decision.comment,
-        createdAt: decision.createdAt.toISOString(),
-      })),
-    }
-    eligibility = !inProgress
-      ? { canDecide: false, reason: 'This review has ended.' }
-      : !state
-        ? { canDecide: false, reason: 'This review’s policy could not be read.' }
-        : state.decidedReviewerIds.includes(viewer.userId)
-          ? { canDecide: false, reason: `You have already decided at the “${state.stage.name}” stage.` }
-          : state.pendingReviewerIds.includes(viewer.userId)
-            ? { canDecide: true }
-            : { canDecide: false, reason: `You are not a reviewer of the “${state.stage.name}” stage.` }
+    const built = await buildProgress(db, review, live, viewer.userId, at)
+    progress = built.progress
+    eligibility = built.eligibility
+    commenting =
+      progress.status === 'in_progress' && review.status === 'in_progress'
+        ? { allowed: true }
+        : { allowed: false, reason: 'This review has ended, so it takes no more comments.' }
   }
+
+  const versionSummary = toVersionSummary(asset.id, version)
+  const currentSummary = current ? toVersionSummary(asset.id, current) : null
+  const comparison = await buildComparison({ db, viewer, versionId, view, at, storage, version: versionSummary, current: currentSummary })
 
   return {
     asset: {
@@ -471,17 +643,247 @@ export async function getReviewDetail({ db, viewer, versionId, at = new Date() }
       tags: asset.tags,
       folderPath: asset.folderPath,
     },
-    version: toVersionSummary(asset.id, version),
-    current: current ? toVersionSummary(asset.id, current) : null,
-    review: reviewView,
-    comments: comments.map((comment) => ({
+    version: versionSummary,
+    current: currentSummary,
+    history: asset.versions.map((entry) => ({
+      id: entry.id,
+      number: entry.number,
+      status: entry.status,
+      uploadedBy: entry.uploadedBy.name,
+      uploadedAt: entry.createdAt.toISOString(),
+      promotedAt: entry.promotedAt?.toISOString() ?? null,
+      isCurrent: entry.id === asset.currentVersionId,
+      isThis: entry.id === version.id,
+    })),
+    comparison,
+    review: progress,
+    comments: comments.map((comment, index) => ({
       id: comment.id,
+      number: index + 1,
       author: comment.author.name,
       body: comment.body,
       createdAt: comment.createdAt.toISOString(),
+      region: readCommentRegion(comment.region),
     })),
     eligibility,
+    commenting,
   }
+}
+
+type ReviewRow = {
+  id: string
+  status: string
+  policyName: string
+  policySnapshot: unknown
+  currentStage: number
+  outcomeReason: string | null
+  startedAt: Date
+  endedAt: Date | null
+  decisions: StoredDecision[]
+}
+
+/** A decision as both sources know it. */
+type DecisionFactView = { stageIndex: number; reviewerId: string; decision: DecisionKind; comment: string | null; decidedAt: Date; id: string }
+
+/**
+ * The review's progress from the workflow's live state when it answered, else
+ * from the rows: stages as done/current/upcoming with who decided what, who is
+ * pending, and the due, reminder and escalation times of the current stage.
+ */
+async function buildProgress(
+  db: Db,
+  review: ReviewRow,
+  live: LiveReviewState | null,
+  viewerId: string,
+  at: Date,
+): Promise<{ progress: ReviewProgressView; eligibility: Eligibility }> {
+  const snapshot = parsePolicySnapshot(review.policySnapshot)
+  const liveState: LiveState | null = live?.ok ? live.state : null
+  const stageSnapshots: ReviewStageSnapshot[] = liveState?.stages ?? snapshot?.stages ?? []
+
+  const decisions: DecisionFactView[] = liveState
+    ? liveState.decisions.map((decision) => ({
+        id: `${decision.stageIndex}-${decision.reviewerId}`,
+        stageIndex: decision.stageIndex,
+        reviewerId: decision.reviewerId,
+        decision: decision.decision,
+        comment: decision.comment,
+        decidedAt: new Date(decision.decidedAt),
+      }))
+    : review.decisions.map((decision) => ({ ...decision, decidedAt: decision.createdAt }))
+
+  // The workflow says "withdrawn" for what the rows call "cancelled".
+  const status = liveState ? (liveState.status === 'withdrawn' ? 'cancelled' : liveState.status) : review.status
+  const inProgress = status === 'in_progress'
+  const stageIndex = liveState ? liveState.stageIndex : review.currentStage
+
+  let stage: CurrentStageView | null = null
+  let pendingIds: string[] = []
+  let currentReviewerIds: string[] = []
+  const names = await userNames(db, [...stageSnapshots.flatMap((entry) => entry.reviewerIds), ...decisions.map((decision) => decision.reviewerId)])
+  const nameOf = (id: string) => names.get(id) ?? 'Unknown user'
+
+  if (inProgress && liveState) {
+    pendingIds = liveState.pendingReviewerIds
+    currentReviewerIds = liveState.reviewerIds
+    const dueAt = liveState.dueAt ? new Date(liveState.dueAt) : null
+    if (dueAt) {
+      stage = {
+        index: liveState.stageIndex,
+        count: liveState.stageCount,
+        name: liveState.stageName,
+        dueAt: dueAt.toISOString(),
+        dueLabel: describeDue(dueAt, at),
+        // The workflow flags overdue when its timer fires; the clock may be ahead of that by a moment.
+        overdue: liveState.overdue || dueAt.getTime() <= at.getTime(),
+        pendingReviewers: pendingIds.map(nameOf),
+        remindedAt: liveState.remindedAt,
+        escalationDueAt: liveState.escalatedAt ? null : liveState.escalationDueAt,
+        escalatedAt: liveState.escalatedAt,
+      }
+    }
+  } else if (inProgress) {
+    const state = currentStageState(review, at)
+    if (state) {
+      pendingIds = state.pendingReviewerIds
+      currentReviewerIds = state.stage.reviewerIds
+      const notices = await stageNotices(db, review.id, state.index, state.startedAt)
+      // The workflow escalates at twice the stage's due time.
+      const escalationDueAt = new Date(state.startedAt.getTime() + 2 * state.stage.dueHours * 3_600_000)
+      stage = {
+        index: state.index,
+        count: state.stageCount,
+        name: state.stage.name,
+        dueAt: state.dueAt.toISOString(),
+        dueLabel: describeDue(state.dueAt, at),
+        overdue: state.overdue,
+        pendingReviewers: pendingIds.map(nameOf),
+        remindedAt: notices.remindedAt,
+        escalationDueAt: notices.escalatedAt ? null : escalationDueAt.toISOString(),
+        escalatedAt: notices.escalatedAt,
+      }
+    }
+  }
+
+  const stages: ReviewStageView[] = stageSnapshots.map((entry, index) => ({
+    index,
+    name: entry.name,
+    quorum: describeQuorum(entry),
+    dueHours: entry.dueHours,
+    state: inProgress
+      ? index < stageIndex
+        ? 'done'
+        : index === stageIndex
+          ? 'current'
+          : 'upcoming'
+      : status === 'approved' || index <= stageIndex
+        ? 'done'
+        : 'skipped',
+    reviewers: entry.reviewerIds.map((id) => {
+      const decided = decisions.find((decision) => decision.stageIndex === index && decision.reviewerId === id)
+      return {
+        id,
+        name: nameOf(id),
+        decision: decided?.decision ?? null,
+        comment: decided?.comment ?? null,
+        decidedAt: decided?.decidedAt.toISOString() ?? null,
+      }
+    }),
+  }))
+
+  const stageName = (index: number) => stageSnapshots[index]?.name ?? `Stage ${index + 1}`
+  const progress: ReviewProgressView = {
+    id: review.id,
+    status,
+    policyName: liveState?.policyName ?? review.policyName,
+    outcomeReason: liveState?.outcomeReason ?? review.outcomeReason,
+    startedAt: review.startedAt.toISOString(),
+    endedAt: review.endedAt?.toISOString() ?? null,
+    source: liveState ? 'workflow' : 'database',
+    liveNote: live && !live.ok ? LIVE_NOTES[live.reason] : null,
+    stage,
+    stages,
+    decisions: decisions.map((decision) => ({
+      id: decision.id,
+      stageIndex: decision.stageIndex,
+      stageName: stageName(decision.stageIndex),
+      reviewer: nameOf(decision.reviewerId),
+      decision: decision.decision,
+      comment: decision.comment,
+      createdAt: decision.decidedAt.toISOString(),
+    })),
+  }
+
+  const currentName = stageName(stageIndex)
+  const decidedHere = decisions.some((decision) => decision.stageIndex === stageIndex && decision.reviewerId === viewerId)
+  const eligibility: Eligibility = !inProgress
+    ? { canDecide: false, reason: 'This review has ended.' }
+    : !stage
+      ? { canDecide: false, reason: 'This review’s policy could not be read.' }
+      : decidedHere
+        ? { canDecide: false, reason: `You have already decided at the “${currentName}” stage.` }
+        : pendingIds.includes(viewerId)
+          ? { canDecide: true }
+          : currentReviewerIds.includes(viewerId)
+            ? { canDecide: false, reason: `The “${currentName}” stage has already been decided.` }
+            : { canDecide: false, reason: `You are not a reviewer of the “${currentName}” stage.` }
+
+  return { progress, eligibility }
+}
+
+/** When the workflow reminded and escalated this stage, from its audit rows (the fallback when it cannot be asked). */
+async function stageNotices(db: Db, reviewId: string, stageIndex: number, since: Date): Promise<{ remindedAt: string | null; escalatedAt: string | null }> {
+  const events = await db.auditEvent.findMany({
+    where: {
+      subjectType: 'review',
+      subjectId: reviewId,
+      action: { in: ['review.reminder', 'review.escalation'] },
+      at: { gte: since },
+      detail: { path: ['stageIndex'], equals: stageIndex },
+    },
+    orderBy: { at: 'desc' },
+    select: { action: true, at: true },
+  })
+  const latest = (action: string) => events.find((event) => event.action === action)?.at.toISOString() ?? null
+  return { remindedAt: latest('review.reminder'), escalatedAt: latest('review.escalation') }
+}
+
+type BuildComparisonOptions = {
+  db: Db
+  viewer: Viewer
+  versionId: string
+  view: ReviewView
+  at: Date
+  storage: Storage | undefined
+  version: ReviewVersionSummary
+  current: ReviewVersionSummary | null
+}
+
+const isRaster = (summary: ReviewVersionSummary) => summary.mediaType.startsWith('image/') && summary.mediaType !== 'image/svg+xml' && summary.previewUrl !== null
+
+/** Which comparison views the page offers, and for the diff view the share of pixels that changed. */
+async function buildComparison({ db, viewer, versionId, view, at, storage, version, current }: BuildComparisonOptions): Promise<Comparison> {
+  const canCompare = current !== null
+  const canDiff = current !== null && isRaster(version) && isRaster(current)
+  const shown: ReviewView = !canCompare ? 'single' : view === 'diff' && !canDiff ? 'side-by-side' : view
+  const comparison: Comparison = {
+    view: shown,
+    canCompare,
+    canDiff,
+    diffUrl: canDiff ? `/reviews/${encodeURIComponent(versionId)}/diff` : null,
+    changedFraction: null,
+    diffError: null,
+  }
+  if (shown !== 'diff') return comparison
+  try {
+    const previews = await findComparablePreviews({ db, viewer, versionId, at })
+    const diff = await diffComparablePreviews(storage ?? getStorage(), previews)
+    comparison.changedFraction = diff.changedFraction
+  } catch (error) {
+    if (!isAppError(error)) console.error(`Comparing version ${versionId} with the approved version failed`, error)
+    comparison.diffError = isAppError(error) ? error.message : 'The differences could not be computed. Try again in a moment.'
+  }
+  return comparison
 }
 
 // ───────────────────────────── deciding

@@ -1,114 +1,126 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from '@remix-run/react'
+import { useEffect, useRef, useState } from 'react'
+import { z } from 'zod'
 import { requirePermission } from '~/auth.server'
-import { Badge, Button, Card, CardBody, CardHeader, CardTitle, EmptyState, StatusBadge, buttonClasses, cn, type VersionStatusName } from '~/components/ui'
+import { CommentPanel, type CommentFormFailure } from '~/components/review/comment-panel'
+import { REVIEW_STATUS_LABEL, formatDateTime } from '~/components/review/format'
+import { MarkRegionBar, RegionAnnotator, type PinnedComment } from '~/components/review/region-annotator'
+import { ReviewProgressCard, StageStepper } from '~/components/review/review-progress'
+import { CompareViewNav, DiffPane, NoPreview, VersionPane, type CompareView } from '~/components/review/version-compare'
+import { VersionDetailsCard, VersionHistoryCard } from '~/components/review/version-details'
+import { Badge, Button, Card, CardBody, CardHeader, CardTitle, EmptyState, buttonClasses, cn } from '~/components/ui'
 import { getDb } from '~/db.server'
+import { MAX_REVIEW_COMMENT_LENGTH, centredRegion, type CommentRegion } from '~/domain/comment-region'
 import { handleAppErrors } from '~/http.server'
-import { decideFromForm, getReviewDetail, type ReviewVersionSummary } from '~/review/inbox.server'
+import { commentFromForm } from '~/review/comments.server'
+import { ReviewViewSchema, decideFromForm, getReviewDetail, type ReviewView } from '~/review/inbox.server'
+import { getClientIp } from '~/request.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: loaded ? `Review ${loaded.detail.asset.title} v${loaded.detail.version.number} · Damson` : 'Review · Damson' },
 ]
 
+function reviewPath(versionId: string, view: ReviewView): string {
+  const path = `/reviews/${encodeURIComponent(versionId)}`
+  return view === 'single' ? path : `${path}?view=${view}`
+}
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'version:review')
-    const detail = await getReviewDetail({ db: getDb(), viewer: user.viewer, versionId: params.versionId ?? '' })
+    const view = ReviewViewSchema.parse(new URL(request.url).searchParams.get('view') ?? undefined)
+    const detail = await getReviewDetail({ db: getDb(), viewer: user.viewer, versionId: params.versionId ?? '', view })
     return data({ detail }, { headers: { 'Cache-Control': 'private, no-store' } })
   })
 }
+
+/** The decision form predates `intent`: a post without one is a decision. */
+const IntentSchema = z.enum(['decide', 'comment']).default('decide')
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'version:review')
     const versionId = params.versionId ?? ''
-    const outcome = await decideFromForm({ db: getDb(), viewer: user.viewer, versionId, formData: await request.formData() })
+    const formData = await request.formData()
+    const intent = IntentSchema.parse(formData.get('intent') ?? undefined)
+
+    if (intent === 'comment') {
+      const outcome = await commentFromForm({ db: getDb(), authorId: user.id, versionId, formData, ipAddress: getClientIp(request) })
+      if (outcome.ok) return redirect(reviewPath(versionId, ReviewViewSchema.parse(formData.get('view') ?? undefined)))
+      return data({ intent, ...outcome }, { status: outcome.status })
+    }
+
+    const outcome = await decideFromForm({ db: getDb(), viewer: user.viewer, versionId, formData })
     if (outcome.ok) {
       return redirect(`/reviews?${new URLSearchParams({ decided: outcome.decision, version: versionId }).toString()}`)
     }
-    return data(outcome, { status: outcome.status })
+    return data({ intent, ...outcome }, { status: outcome.status })
   })
 }
 
-const DECISION_LABEL = { approve: 'Approved', reject: 'Rejected', request_changes: 'Requested changes' } as const
-const DECISION_TONE = { approve: 'success', reject: 'danger', request_changes: 'warning' } as const
-const REVIEW_STATUS_LABEL: Record<string, string> = {
-  in_progress: 'In progress',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  changes_requested: 'Changes requested',
-  cancelled: 'Cancelled',
-}
-
-function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso)) + ' UTC'
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return `${value.toLocaleString('en-GB', { maximumFractionDigits: value < 10 ? 1 : 0 })} ${units[unit]}`
-}
-
-function isVersionStatus(status: string): status is VersionStatusName {
-  return ['processing', 'in_review', 'approved', 'rejected', 'changes_requested', 'superseded', 'failed'].includes(status)
-}
-
-function VersionPanel({ label, version, highlight }: { label: string; version: ReviewVersionSummary; highlight?: boolean }) {
-  const facts = [
-    version.width && version.height ? `${version.width} × ${version.height} px` : null,
-    formatBytes(version.bytes),
-    version.mediaType,
-    version.pages ? `${version.pages} pages` : null,
-  ].filter(Boolean)
-  return (
-    <figure className={cn('flex min-w-0 flex-col overflow-hidden rounded-xl border bg-white shadow-sm', highlight ? 'border-damson-300 ring-1 ring-damson-200' : 'border-zinc-200')}>
-      <figcaption className="flex items-center justify-between gap-2 border-b border-zinc-100 px-4 py-2.5">
-        <span className="text-sm font-medium text-zinc-900">
-          {label} · v{version.number}
-        </span>
-        {isVersionStatus(version.status) ? <StatusBadge status={version.status} /> : <Badge>{version.status}</Badge>}
-      </figcaption>
-      <div className="flex min-h-64 flex-1 items-center justify-center bg-zinc-100 bg-[linear-gradient(45deg,#f4f4f5_25%,transparent_25%,transparent_75%,#f4f4f5_75%),linear-gradient(45deg,#f4f4f5_25%,transparent_25%,transparent_75%,#f4f4f5_75%)] bg-[length:20px_20px] bg-[position:0_0,10px_10px] p-4">
-        {version.previewUrl ? (
-          <img
-            src={version.previewUrl}
-            alt={`${label}, version ${version.number}`}
-            width={version.width ?? undefined}
-            height={version.height ?? undefined}
-            className="max-h-[60vh] w-auto max-w-full rounded object-contain shadow-md"
-          />
-        ) : (
-          <p className="text-sm text-zinc-500">No preview yet.</p>
-        )}
-      </div>
-      <div className="border-t border-zinc-100 px-4 py-2.5 text-xs text-zinc-500">
-        <p className="truncate" title={version.originalFilename}>
-          {version.originalFilename}
-        </p>
-        <p>{facts.join(' · ')}</p>
-        <p>
-          Uploaded by {version.uploadedBy} · {formatDateTime(version.uploadedAt)}
-        </p>
-      </div>
-    </figure>
-  )
+const OUTCOME_TONE: Record<string, 'success' | 'danger' | 'warning' | 'neutral'> = {
+  approved: 'success',
+  rejected: 'danger',
+  changes_requested: 'warning',
+  cancelled: 'neutral',
 }
 
 export default function ReviewVersion() {
   const { detail } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
-  const submitting = navigation.state === 'submitting'
-  const { asset, version, current, review, comments, eligibility } = detail
-  const failed = actionData && 'ok' in actionData && !actionData.ok ? actionData : null
-  const pendingDecision = submitting ? navigation.formData?.get('decision') : null
+  const { asset, version, current, review, comments, eligibility, commenting, comparison, history } = detail
+
+  const submittingIntent = navigation.state === 'submitting' ? (navigation.formData?.get('intent') ?? 'decide') : null
+  const pendingDecision = submittingIntent === 'decide' ? navigation.formData?.get('decision') : null
+  const decisionFailure = actionData && actionData.intent === 'decide' && !actionData.ok ? actionData : null
+  const commentFailure: CommentFormFailure | null = actionData && actionData.intent === 'comment' && !actionData.ok ? actionData : null
+
+  const [pending, setPending] = useState<CommentRegion | null>(null)
+  const [highlighted, setHighlighted] = useState<string | null>(null)
+  const bodyRef = useRef<HTMLTextAreaElement>(null)
+  const markButtonRef = useRef<HTMLButtonElement>(null)
+  const [markRequest, setMarkRequest] = useState(0)
+  const markRegion = () => {
+    setPending((region) => region ?? centredRegion())
+    setMarkRequest((count) => count + 1)
+  }
+
+  // A refused comment keeps its region; a saved one (the list grew) clears it.
+  useEffect(() => {
+    if (commentFailure) setPending(commentFailure.values.region)
+  }, [commentFailure])
+  useEffect(() => {
+    setPending(null)
+  }, [comments.length])
+
+  const pins: PinnedComment[] = comments.flatMap((comment) =>
+    comment.region ? [{ id: comment.id, number: comment.number, author: comment.author, region: comment.region }] : [],
+  )
+  const ended = review !== null && review.status !== 'in_progress'
+  const view: CompareView = comparison.view
+
+  const annotator = version.previewUrl ? (
+    <RegionAnnotator
+      src={version.previewUrl}
+      alt={`${asset.title}, version ${version.number} (under review)`}
+      width={version.previewWidth ?? version.width}
+      height={version.previewHeight ?? version.height}
+      pins={pins}
+      highlightedId={highlighted}
+      onHighlight={setHighlighted}
+      drawable={commenting.allowed}
+      pending={pending}
+      onPendingChange={setPending}
+      onConfirm={() => bodyRef.current?.focus()}
+      onCancel={() => markButtonRef.current?.focus()}
+      markRequest={markRequest}
+      className="w-full"
+    />
+  ) : (
+    <NoPreview />
+  )
 
   return (
     <div>
@@ -122,241 +134,190 @@ export default function ReviewVersion() {
         <span className="text-zinc-800">{asset.title}</span>
       </nav>
 
-      <div className="mb-6 flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
-        <div className="min-w-0">
+      <header className="mb-6 flex flex-col gap-4 lg:flex-row lg:items-end lg:justify-between">
+        <div className="min-w-0 space-y-3">
           <h1 className="truncate text-2xl font-semibold tracking-tight text-zinc-900">
             {asset.title} <span className="text-zinc-400">v{version.number}</span>
           </h1>
-          <p className="mt-1 text-sm text-zinc-600">
-            {review ? (
-              <>
-                {review.policyName}
-                {review.stage ? (
-                  <>
-                    {' '}
-                    · stage {review.stage.index + 1} of {review.stage.count}: <span className="font-medium">{review.stage.name}</span>
-                  </>
-                ) : (
-                  <> · {REVIEW_STATUS_LABEL[review.status] ?? review.status}</>
-                )}
-              </>
-            ) : (
-              'No review has started for this version.'
-            )}
-          </p>
+          {review ? (
+            <StageStepper stages={review.stages} />
+          ) : (
+            <p className="text-sm text-zinc-600">No review has started for this version.</p>
+          )}
         </div>
-        {review?.stage ? (
-          <div className="flex items-center gap-2">
+        {review?.stage && !ended ? (
+          <div className="flex shrink-0 flex-wrap items-center gap-2">
             <Badge tone={review.stage.overdue ? 'danger' : 'info'}>{review.stage.dueLabel}</Badge>
             <span className="text-xs text-zinc-500">{formatDateTime(review.stage.dueAt)}</span>
           </div>
+        ) : review && ended ? (
+          <Badge tone={OUTCOME_TONE[review.status] ?? 'neutral'} className="self-start text-sm lg:self-auto">
+            {REVIEW_STATUS_LABEL[review.status] ?? review.status}
+          </Badge>
         ) : null}
-      </div>
+      </header>
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <div className="min-w-0 space-y-6">
-          <div className={cn('grid gap-4', current && 'md:grid-cols-2')}>
-            <VersionPanel label="Under review" version={version} highlight />
-            {current ? <VersionPanel label="Current approved" version={current} /> : null}
-          </div>
-
+      {/* Small screens read viewer, comments and decision, then details; wide ones put the aside beside both. */}
+      <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_24rem] lg:grid-rows-[auto_1fr]">
+        <div className="min-w-0 lg:col-start-1 lg:row-start-1">
           <Card>
-            <CardHeader>
-              <CardTitle>Decisions and comments</CardTitle>
-            </CardHeader>
-            <CardBody>
-              {(review?.decisions.length ?? 0) === 0 && comments.length === 0 ? (
-                <p className="text-sm text-zinc-500">No decisions or comments yet.</p>
+            <CardHeader className="flex flex-wrap items-center justify-between gap-3">
+              <CardTitle>{view === 'diff' ? 'Differences' : view === 'side-by-side' ? 'Side by side' : 'Preview'}</CardTitle>
+              {comparison.canCompare ? (
+                <CompareViewNav view={view} canDiff={comparison.canDiff} hrefFor={(entry) => reviewPath(version.id, entry)} />
               ) : (
-                <ol className="space-y-4">
-                  {review?.decisions.map((decision) => (
-                    <li key={decision.id} className="flex gap-3">
-                      <span
-                        aria-hidden
-                        className="flex size-8 shrink-0 items-center justify-center rounded-full bg-zinc-100 text-xs font-semibold text-zinc-600"
-                      >
-                        {decision.reviewer.slice(0, 1).toUpperCase()}
-                      </span>
-                      <div className="min-w-0 flex-1">
-                        <p className="flex flex-wrap items-center gap-2 text-sm">
-                          <span className="font-medium text-zinc-900">{decision.reviewer}</span>
-                          <Badge tone={DECISION_TONE[decision.decision]}>{DECISION_LABEL[decision.decision]}</Badge>
-                          <span className="text-xs text-zinc-500">
-                            {decision.stageName} · {formatDateTime(decision.createdAt)}
-                          </span>
-                        </p>
-                        {decision.comment ? (
-                          <p className="mt-1 rounded-lg bg-zinc-50 px-3 py-2 text-sm whitespace-pre-line text-zinc-700">{decision.comment}</p>
-                        ) : null}
-                      </div>
-                    </li>
-                  ))}
-                  {comments.map((comment) => (
-                    <li key={comment.id} className="flex gap-3">
-                      <span
-                        aria-hidden
-                        className="flex size-8 shrink-0 items-center justify-center rounded-full bg-zinc-100 text-xs font-semibold text-zinc-600"
-                      >
-                        {comment.author.slice(0, 1).toUpperCase()}
-                      </span>
-                      <div className="min-w-0 flex-1">
-                        <p className="text-sm">
-                          <span className="font-medium text-zinc-900">{comment.author}</span>{' '}
-                          <span className="text-xs text-zinc-500">commented · {formatDateTime(comment.createdAt)}</span>
-                        </p>
-                        <p className="mt-1 rounded-lg bg-zinc-50 px-3 py-2 text-sm whitespace-pre-line text-zinc-700">{comment.body}</p>
-                      </div>
-                    </li>
-                  ))}
-                </ol>
+                <span className="text-xs text-zinc-500">No approved version to compare with yet</span>
+              )}
+            </CardHeader>
+            <CardBody className="bg-zinc-50/60">
+              {commenting.allowed && version.previewUrl && view !== 'diff' ? <MarkRegionBar ref={markButtonRef} onMark={markRegion} /> : null}
+              {view === 'side-by-side' && current ? (
+                <div className="grid gap-4 md:grid-cols-2">
+                  <VersionPane label="Under review" number={version.number} status={version.status} highlight>
+                    {annotator}
+                  </VersionPane>
+                  <VersionPane label="Current approved" number={current.number} status={current.status}>
+                    {current.previewUrl ? (
+                      <img
+                        src={current.previewUrl}
+                        alt={`${asset.title}, version ${current.number} (current approved)`}
+                        width={current.previewWidth ?? current.width ?? undefined}
+                        height={current.previewHeight ?? current.height ?? undefined}
+                        className="block h-auto max-h-[72vh] w-auto max-w-full rounded shadow-md"
+                      />
+                    ) : (
+                      <NoPreview />
+                    )}
+                  </VersionPane>
+                </div>
+              ) : view === 'diff' && current && comparison.diffUrl ? (
+                <DiffPane
+                  diffUrl={comparison.diffUrl}
+                  changedFraction={comparison.changedFraction}
+                  diffError={comparison.diffError}
+                  newNumber={version.number}
+                  approvedNumber={current.number}
+                  width={version.previewWidth}
+                  height={version.previewHeight}
+                />
+              ) : (
+                annotator
               )}
             </CardBody>
           </Card>
         </div>
 
-        <aside className="space-y-6">
-          <Card>
-            <CardHeader>
-              <CardTitle>Your decision</CardTitle>
-            </CardHeader>
-            <CardBody>
-              {eligibility.canDecide ? (
-                <Form method="post" className="space-y-4" noValidate>
-                  {failed?.formError ? (
-                    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-                      {failed.formError}
-                    </div>
-                  ) : null}
-                  <div className="space-y-1.5">
-                    <label htmlFor="decision-comment" className="block text-sm font-medium text-zinc-800">
-                      Comment <span className="font-normal text-zinc-500">(required to reject or request changes)</span>
-                    </label>
-                    <textarea
-                      id="decision-comment"
-                      name="comment"
-                      rows={5}
-                      maxLength={4000}
-                      defaultValue={failed?.values.comment ?? ''}
-                      aria-invalid={failed?.fieldErrors.comment ? true : undefined}
-                      aria-describedby={failed?.fieldErrors.comment ? 'decision-comment-error' : undefined}
-                      placeholder="What works, what needs to change…"
-                      className={cn(
-                        'block w-full rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm placeholder:text-zinc-400 focus:ring-2 focus:outline-none',
-                        failed?.fieldErrors.comment
-                          ? 'border-red-400 focus:border-red-500 focus:ring-red-200'
-                          : 'border-zinc-300 focus:border-damson-500 focus:ring-damson-100',
-                      )}
-                    />
-                    {failed?.fieldErrors.comment ? (
-                      <p id="decision-comment-error" role="alert" className="text-sm text-red-600">
-                        {failed.fieldErrors.comment}
-                      </p>
-                    ) : null}
-                    {failed?.fieldErrors.decision ? (
-                      <p role="alert" className="text-sm text-red-600">
-                        {failed.fieldErrors.decision}
-                      </p>
-                    ) : null}
-                  </div>
-                  <div className="grid gap-2">
-                    <Button type="submit" name="decision" value="approve" disabled={submitting}>
-                      {pendingDecision === 'approve' ? 'Approving…' : 'Approve'}
-                    </Button>
-                    <Button type="submit" name="decision" value="request_changes" variant="secondary" disabled={submitting}>
-                      {pendingDecision === 'request_changes' ? 'Sending…' : 'Request changes'}
-                    </Button>
-                    <Button type="submit" name="decision" value="reject" variant="danger" disabled={submitting}>
-                      {pendingDecision === 'reject' ? 'Rejecting…' : 'Reject'}
-                    </Button>
-                  </div>
-                </Form>
-              ) : (
-                <div className="space-y-3">
-                  {failed?.formError ? (
-                    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-                      {failed.formError}
-                    </div>
-                  ) : null}
-                  <p className="text-sm text-zinc-600">{eligibility.reason}</p>
-                  <Link to="/reviews" className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
-                    Back to inbox
-                  </Link>
-                </div>
-              )}
-            </CardBody>
-          </Card>
+        <aside className="space-y-6 lg:col-start-2 lg:row-span-2 lg:row-start-1" aria-label="Review">
+          <CommentPanel
+            key={comments.length}
+            comments={comments}
+            highlightedId={highlighted}
+            onHighlight={setHighlighted}
+            commenting={commenting}
+            pending={pending}
+            onRemoveRegion={() => {
+              setPending(null)
+              bodyRef.current?.focus()
+            }}
+            bodyRef={bodyRef}
+            failure={commentFailure}
+            submitting={submittingIntent === 'comment'}
+            view={view}
+            maxLength={MAX_REVIEW_COMMENT_LENGTH}
+          />
 
-          {review && review.stages.length > 0 ? (
+          {ended && review ? (
             <Card>
               <CardHeader>
-                <CardTitle>Stages</CardTitle>
+                <CardTitle>Outcome</CardTitle>
               </CardHeader>
-              <CardBody>
-                <ol className="space-y-4">
-                  {review.stages.map((stage) => (
-                    <li key={stage.index} className="relative pl-7">
-                      <span
-                        aria-hidden
-                        className={cn(
-                          'absolute top-0.5 left-0 flex size-5 items-center justify-center rounded-full text-[10px] font-semibold',
-                          stage.state === 'done' && 'bg-emerald-100 text-emerald-700',
-                          stage.state === 'current' && 'bg-damson-600 text-white',
-                          stage.state === 'upcoming' && 'bg-zinc-100 text-zinc-500',
-                        )}
-                      >
-                        {stage.index + 1}
-                      </span>
-                      <p className="text-sm font-medium text-zinc-900">
-                        {stage.name}
-                        {stage.state === 'current' ? <span className="ml-2 text-xs font-normal text-damson-700">current</span> : null}
-                      </p>
-                      <p className="text-xs text-zinc-500">
-                        {stage.quorum} · due {stage.dueHours} h after the stage starts
-                      </p>
-                      <ul className="mt-1.5 space-y-1">
-                        {stage.reviewers.map((reviewer) => (
-                          <li key={reviewer.id} className="flex items-center justify-between gap-2 text-sm">
-                            <span className="truncate text-zinc-700">{reviewer.name}</span>
-                            {reviewer.decision ? (
-                              <Badge tone={DECISION_TONE[reviewer.decision]}>{DECISION_LABEL[reviewer.decision]}</Badge>
-                            ) : (
-                              <span className="text-xs text-zinc-400">{stage.state === 'upcoming' ? '—' : 'Pending'}</span>
-                            )}
-                          </li>
-                        ))}
-                      </ul>
-                    </li>
-                  ))}
-                </ol>
-                {review.outcomeReason ? <p className="mt-4 text-sm text-zinc-600">Outcome: {review.outcomeReason}</p> : null}
+              <CardBody className="space-y-2 text-sm">
+                <Badge tone={OUTCOME_TONE[review.status] ?? 'neutral'}>{REVIEW_STATUS_LABEL[review.status] ?? review.status}</Badge>
+                <p className="whitespace-pre-line text-zinc-700">{review.outcomeReason ?? 'No reason was recorded.'}</p>
+                {review.endedAt ? <p className="text-xs text-zinc-500">Ended {formatDateTime(review.endedAt)}</p> : null}
               </CardBody>
             </Card>
-          ) : null}
+          ) : (
+            <Card>
+              <CardHeader>
+                <CardTitle>Your decision</CardTitle>
+              </CardHeader>
+              <CardBody>
+                {eligibility.canDecide ? (
+                  <Form method="post" className="space-y-4" noValidate>
+                    <input type="hidden" name="intent" value="decide" />
+                    {decisionFailure?.formError ? (
+                      <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+                        {decisionFailure.formError}
+                      </div>
+                    ) : null}
+                    <div className="space-y-1.5">
+                      <label htmlFor="decision-comment" className="block text-sm font-medium text-zinc-800">
+                        Comment <span className="font-normal text-zinc-500">(required to reject or request changes)</span>
+                      </label>
+                      <textarea
+                        id="decision-comment"
+                        name="comment"
+                        rows={4}
+                        maxLength={4000}
+                        defaultValue={decisionFailure?.values.comment ?? ''}
+                        aria-invalid={decisionFailure?.fieldErrors.comment ? true : undefined}
+                        aria-describedby={decisionFailure?.fieldErrors.comment ? 'decision-comment-error' : undefined}
+                        placeholder="What works, what needs to change…"
+                        className={cn(
+                          'block w-full rounded-md border bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm placeholder:text-zinc-400 focus:ring-2 focus:outline-none',
+                          decisionFailure?.fieldErrors.comment
+                            ? 'border-red-400 focus:border-red-500 focus:ring-red-200'
+                            : 'border-zinc-300 focus:border-damson-500 focus:ring-damson-100',
+                        )}
+                      />
+                      {decisionFailure?.fieldErrors.comment ? (
+                        <p id="decision-comment-error" role="alert" className="text-sm text-red-600">
+                          {decisionFailure.fieldErrors.comment}
+                        </p>
+                      ) : null}
+                      {decisionFailure?.fieldErrors.decision ? (
+                        <p role="alert" className="text-sm text-red-600">
+                          {decisionFailure.fieldErrors.decision}
+                        </p>
+                      ) : null}
+                    </div>
+                    <div className="grid gap-2">
+                      <Button type="submit" name="decision" value="approve" disabled={submittingIntent !== null}>
+                        {pendingDecision === 'approve' ? 'Approving…' : 'Approve'}
+                      </Button>
+                      <Button type="submit" name="decision" value="request_changes" variant="secondary" disabled={submittingIntent !== null}>
+                        {pendingDecision === 'request_changes' ? 'Sending…' : 'Request changes'}
+                      </Button>
+                      <Button type="submit" name="decision" value="reject" variant="danger" disabled={submittingIntent !== null}>
+                        {pendingDecision === 'reject' ? 'Rejecting…' : 'Reject'}
+                      </Button>
+                    </div>
+                  </Form>
+                ) : (
+                  <div className="space-y-3">
+                    {decisionFailure?.formError ? (
+                      <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+                        {decisionFailure.formError}
+                      </div>
+                    ) : null}
+                    <p className="text-sm text-zinc-600">{eligibility.reason}</p>
+                    <Link to="/reviews" className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
+                      Back to inbox
+                    </Link>
+                  </div>
+                )}
+              </CardBody>
+            </Card>
+          )}
 
-          <Card>
-            <CardHeader>
-              <CardTitle>Asset</CardTitle>
-            </CardHeader>
-            <CardBody className="space-y-2 text-sm">
-              {asset.description ? <p className="whitespace-pre-line text-zinc-700">{asset.description}</p> : null}
-              <p className="text-zinc-500">
-                Folder <span className="font-mono text-xs text-zinc-700">{asset.folderPath}</span>
-              </p>
-              {asset.tags.length > 0 ? (
-                <ul className="flex flex-wrap gap-1.5">
-                  {asset.tags.map((tag) => (
-                    <li key={tag} className="rounded-full bg-zinc-100 px-2.5 py-0.5 text-xs text-zinc-700">
-                      {tag}
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-              <a href={`/assets/${asset.id}/download?version=${version.id}`} rel="nofollow" className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
-                Download this version
-              </a>
-            </CardBody>
-          </Card>
+          {review ? <ReviewProgressCard review={review} /> : null}
         </aside>
+
+        <div className="grid min-w-0 gap-6 lg:col-start-1 lg:row-start-2 xl:grid-cols-2">
+          <VersionDetailsCard asset={asset} version={version} downloadUrl={`/assets/${asset.id}/download?version=${version.id}`} />
+          <VersionHistoryCard history={history} />
+        </div>
       </div>
     </div>
   )
