@@ -139,6 +139,37 @@ const ROUTES = {
   },
   '/assets/:missingId/download': { path: (ids) => `/assets/${ids.missingId}/download`, expect: all('not-found') },
 
+  '/reviews/:inReviewVersionId/diff (no approved version to compare)': {
+    path: (ids) => `/reviews/${ids.inReviewVersionId}/diff`,
+    expect: { anonymous: 'login', admin: 'not-found', librarian: 'forbidden', reviewer: 'not-found', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/library/assets/:unapprovedId/versions/new': {
+    path: (ids) => `/library/assets/${ids.unapprovedId}/versions/new`,
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+
+  '/notifications': { path: () => '/notifications', expect: all('ok') },
+  '/admin/outbox': {
+    path: () => '/admin/outbox',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'forbidden', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/admin/outbox/:missingId': {
+    path: (ids) => `/admin/outbox/${ids.missingId}`,
+    expect: { anonymous: 'login', admin: 'not-found', librarian: 'forbidden', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/admin/review-policies': {
+    path: () => '/admin/review-policies',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/admin/review-policies/new': {
+    path: () => '/admin/review-policies/new',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/admin/review-policies/:missingId': {
+    path: (ids) => `/admin/review-policies/${ids.missingId}`,
+    expect: { anonymous: 'login', admin: 'not-found', librarian: 'not-found', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+
   '/healthz': { path: () => '/healthz', expect: all('ok', 'ok') },
 } satisfies Record<string, RouteSpec>
 
