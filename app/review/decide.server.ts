@@ -22,6 +22,11 @@ export const ReviewDecisionSchema = z.object({
 export type SubmitReviewDecisionOptions = z.input<typeof ReviewDecisionSchema> & {
   /** Temporal client; the process-wide one by default. */
   client?: Client
+  /**
+   * The review is open in the database: if its workflow is not found, it is about to
+   * start (ingest writes the review row, then starts it), so wait for it briefly.
+   */
+  reviewIsOpen?: boolean
 }
 
 /**
@@ -30,23 +35,33 @@ export type SubmitReviewDecisionOptions = z.input<typeof ReviewDecisionSchema> &
  * a non-reviewer gets FORBIDDEN, a second decision or an ended review CONFLICT,
  * a version without a review NOT_FOUND.
  */
-export async function submitReviewDecision({ client, ...input }: SubmitReviewDecisionOptions): Promise<DecisionResult> {
+export async function submitReviewDecision({ client, reviewIsOpen = false, ...input }: SubmitReviewDecisionOptions): Promise<DecisionResult> {
   const parsed = ReviewDecisionSchema.safeParse(input)
   if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'Invalid decision')
   const { versionId, reviewerId, decision, comment } = parsed.data
 
   let handle: WorkflowHandle | undefined
-  try {
-    const temporal = client ?? (await getTemporalClient())
-    handle = temporal.workflow.getHandle(`review-${versionId}`)
-    return await handle.executeUpdate(decideUpdate, { args: [{ reviewerId, decision, comment }] })
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError && handle && (await hasEnded(handle))) {
-      throw new AppError('CONFLICT', 'This review has already ended')
+  const startedBy = Date.now() + (reviewIsOpen ? WORKFLOW_START_GRACE_MS : 0)
+  for (;;) {
+    try {
+      const temporal = client ?? (await getTemporalClient())
+      handle = temporal.workflow.getHandle(`review-${versionId}`)
+      return await handle.executeUpdate(decideUpdate, { args: [{ reviewerId, decision, comment }] })
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError && handle) {
+        if (await hasEnded(handle)) throw new AppError('CONFLICT', 'This review has already ended')
+        if (Date.now() < startedBy) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          continue
+        }
+      }
+      throw toAppError(error)
     }
-    throw toAppError(error)
   }
 }
+
+/** How long a decision waits for a review workflow that has not started yet. */
+const WORKFLOW_START_GRACE_MS = 5_000
 
 /** Whether the review workflow exists but is closed (servers word "not found" differently). */
 async function hasEnded(handle: WorkflowHandle): Promise<boolean> {

@@ -954,8 +954,10 @@ export async function decideFromForm({ db, viewer, versionId, formData, submit =
   if (!located) throw new AppError('NOT_FOUND', 'Version not found')
   await requireVersionAccess(db, viewer, located.assetId, versionId)
 
+  // The inbox lists a review from its row, which exists a moment before its workflow starts.
+  const reviewIsOpen = (await db.review.count({ where: { versionId, status: 'in_progress' } })) > 0
   try {
-    await submit({ versionId, reviewerId: viewer.userId, decision: parsed.data.decision, comment: parsed.data.comment })
+    await submit({ versionId, reviewerId: viewer.userId, decision: parsed.data.decision, comment: parsed.data.comment, reviewIsOpen })
   } catch (error) {
     if (isAppError(error) && (error.code === 'FORBIDDEN' || error.code === 'CONFLICT' || error.code === 'NOT_FOUND' || error.code === 'BAD_REQUEST')) {
       return { ok: false, status: error.status, formError: error.message, fieldErrors: {}, values }
