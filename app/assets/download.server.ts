@@ -1,21 +1,30 @@
 /**
- * Downloading an original: authorise with the one access rule, record the download
- * in the audit chain, and only then hand out a presigned S3 URL that lives at most a
- * minute. Partners always get the asset's current (approved) version; brand staff
- * may ask for any version of the asset.
+ * Downloading an original: authorise with the one access rule, make (or reuse) the
+ * copy that carries the recipient's rights in its metadata, record the download in
+ * the audit chain, and only then hand out a presigned S3 URL of that copy that lives
+ * at most a minute. Partners always get the asset's current (approved) version;
+ * brand staff may ask for any version of the asset. The original object is never
+ * modified (stamped-delivery.server.ts).
+ *
+ * A file whose format cannot carry its rights is refused to partners (415) rather
+ * than delivered unstamped; brand staff get the untouched original instead, since
+ * the library must never lock them out of their own files.
  *
  * The presigned URL points at the S3 endpoint itself (S3_ENDPOINT, 127.0.0.1:<port>
  * on the local stack), so the browser must be able to reach that endpoint. Behind a
  * proxy or on another machine, S3_ENDPOINT has to be an address browsers can reach.
  */
-import path from 'node:path'
 import { recordAuditEvent } from '~/audit.server'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
 import { isStaff } from '~/domain/roles'
 import { AppError } from '~/errors.server'
+import { isRightsStampError, type RightsStampError } from '~/media/rights-metadata.server'
 import type { Storage } from '~/storage.server'
 import { requireAssetAccess, requireVersionAccess } from './access.server'
+import { downloadFilename, stampedDownload, type DeliveryRecipient } from './stamped-delivery.server'
+
+export { downloadFilename }
 
 export type PrepareDownloadOptions = {
   db: Db
@@ -36,45 +45,13 @@ export type PreparedDownload = {
   versionId: string
   versionNumber: number
   expiresInSeconds: number
+  /** The S3 object the URL points at. */
+  key: string
+  /** A copy carrying the rights, or (staff only, for formats that cannot carry them) the original. */
+  deliverable: 'stamped' | 'original'
 }
 
 export const MAX_DOWNLOAD_URL_TTL_SECONDS = 60
-
-const EXTENSION_BY_MEDIA_TYPE: Record<string, string> = {
-  'image/jpeg': '.jpg',
-  'image/png': '.png',
-  'image/webp': '.webp',
-  'image/gif': '.gif',
-  'image/tiff': '.tif',
-  'image/avif': '.avif',
-  'image/heic': '.heic',
-  'image/svg+xml': '.svg',
-  'video/mp4': '.mp4',
-  'video/quicktime': '.mov',
-  'video/webm': '.webm',
-  'audio/mpeg': '.mp3',
-  'audio/wav': '.wav',
-  'audio/x-wav': '.wav',
-  'application/pdf': '.pdf',
-  'application/zip': '.zip',
-  'application/postscript': '.eps',
-  'image/vnd.adobe.photoshop': '.psd',
-}
-
-/** "<title><ext>": the extension from the original's name, else from its sniffed media type. */
-export function downloadFilename(title: string, originalFilename: string, mediaType: string): string {
-  const fromName = path.extname(originalFilename).toLowerCase()
-  const extension = /^\.[a-z0-9]{1,8}$/.test(fromName) ? fromName : (EXTENSION_BY_MEDIA_TYPE[mediaType] ?? '')
-  const base =
-    title
-      // Path separators, characters Windows refuses, and control characters.
-      .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .replace(/^\.+/, '')
-      .slice(0, 150) || 'download'
-  return base.toLowerCase().endsWith(extension) ? base : `${base}${extension}`
-}
 
 export async function prepareDownload({
   db,
@@ -101,9 +78,24 @@ export async function prepareDownload({
   if (!version || version.status === 'failed' || version.status === 'processing') {
     throw new AppError('NOT_FOUND', 'Asset not found')
   }
-  const asset = await db.asset.findUniqueOrThrow({ where: { id: assetId }, select: { title: true } })
+  const staff = isStaff(viewer.roles)
+  const recipient: DeliveryRecipient = staff ? { kind: 'all-partners' } : { kind: 'partner', organisationId: viewer.organisationId }
 
-  const filename = downloadFilename(asset.title, version.originalFilename, version.mediaType)
+  let delivery: { key: string; filename: string; deliverable: 'stamped' | 'original'; notStampedBecause?: string }
+  try {
+    const stamped = await stampedDownload({ db, storage, assetId, versionId: version.id, recipient, at })
+    delivery = { key: stamped.key, filename: stamped.filename, deliverable: 'stamped' }
+  } catch (error) {
+    if (!isRightsStampError(error)) throw error
+    if (!staff) throw refusal(error, version.id)
+    const asset = await db.asset.findUniqueOrThrow({ where: { id: assetId }, select: { title: true } })
+    delivery = {
+      key: version.storageKey,
+      filename: downloadFilename(asset.title, version.originalFilename, version.mediaType),
+      deliverable: 'original',
+      notStampedBecause: error.code,
+    }
+  }
   const ttl = Math.max(1, Math.min(MAX_DOWNLOAD_URL_TTL_SECONDS, Math.floor(expiresInSeconds)))
 
   // Log first: no URL leaves the server without its audit row committed.
@@ -115,12 +107,35 @@ export async function prepareDownload({
     detail: {
       versionId: version.id,
       versionNumber: version.number,
-      filename,
+      filename: delivery.filename,
       organisationId: viewer.organisationId,
+      deliverable: delivery.deliverable,
+      objectKey: delivery.key,
+      ...(delivery.notStampedBecause ? { notStampedBecause: delivery.notStampedBecause } : {}),
     },
     ipAddress,
   })
 
-  const url = await storage.presignDownload(version.storageKey, { filename, expiresInSeconds: ttl })
-  return { url, filename, versionId: version.id, versionNumber: version.number, expiresInSeconds: ttl }
+  const url = await storage.presignDownload(delivery.key, { filename: delivery.filename, expiresInSeconds: ttl })
+  return {
+    url,
+    filename: delivery.filename,
+    versionId: version.id,
+    versionNumber: version.number,
+    expiresInSeconds: ttl,
+    key: delivery.key,
+    deliverable: delivery.deliverable,
+  }
+}
+
+/** What a partner is told when the file cannot travel with its rights. */
+function refusal(error: RightsStampError, versionId: string): AppError {
+  if (error.code === 'corrupt') {
+    console.error(`Version ${versionId} could not be stamped with its rights for delivery`, error.cause ?? error)
+    return new AppError('UNAVAILABLE', 'This file could not be prepared for download with its usage rights. Please tell the brand team.')
+  }
+  return new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'This file type cannot carry its usage rights, so it cannot be downloaded from the portal. Please ask the brand team for another format.',
+  )
 }

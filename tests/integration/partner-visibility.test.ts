@@ -4,6 +4,7 @@
  * services (PostgreSQL, Typesense, S3).
  */
 import { randomBytes } from 'node:crypto'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadStackEnv } from '../support/stack-env'
 
@@ -170,6 +171,8 @@ afterAll(async () => {
     await db.asset.delete({ where: { id } })
     await reindexAsset(db, id)
   }
+  // Downloads stamp rights with exiftool's perl processes: end them so the file's process can exit.
+  await (await import('~/media/exiftool.server')).endExifTool()
 })
 
 async function visibleSearch(viewer: Viewer, query: string, at = new Date()): Promise<string[]> {
@@ -257,7 +260,7 @@ describe('downloads', () => {
     expect(await db.auditEvent.count({ where: { action: 'asset.download', actorId: partner.userId } })).toBe(before)
   })
 
-  it('audits the download, then gives a presigned URL of at most 60 s that serves the original', async () => {
+  it('audits the download, then gives a presigned URL of at most 60 s that serves the original’s pixels with its rights embedded', async () => {
     const download = await prepareDownload({
       db,
       storage,
@@ -284,7 +287,11 @@ describe('downloads', () => {
     const response = await fetch(download.url)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-disposition')).toContain(`Harbour sunrise ${approvedWord}.png`)
-    expect(Buffer.from(await response.arrayBuffer()).equals(currentVersion.original)).toBe(true)
+    // A copy with the rights written in (stamped-delivery.server.ts): the same pixels, rights in XMP.
+    const delivered = Buffer.from(await response.arrayBuffer())
+    expect(download.deliverable).toBe('stamped')
+    expect((await sharp(delivered).raw().toBuffer()).equals(await sharp(currentVersion.original).raw().toBuffer())).toBe(true)
+    expect(delivered.toString('latin1')).toContain(`/portal/assets/${approvedAssetId}#rights`)
   })
 
   it('lets staff download a named older version', async () => {
