@@ -15,12 +15,14 @@ import { fileURLToPath } from 'node:url'
 import { Client } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker'
 import { createDb, type Db } from '~/db.server'
+import { endExifTool } from '~/media/exiftool.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
 import { createStorageFromEnv, type Storage } from '~/storage.server'
 import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
+import { createRightsActivities } from './activities/rights'
 import type { SearchClient } from './activities/support'
 import { startEmailOutbox } from './email-outbox'
 import { ensureHousekeepingSchedule } from './housekeeping-schedule'
@@ -62,13 +64,14 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
   const ingest = createIngestActivities({ db, storage, search, maxImagePixels })
   const review = createReviewActivities({ db, search })
   const housekeeping = createHousekeepingActivities({ db })
+  const rights = createRightsActivities({ db, search })
 
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleDamsonWorkflows()),
-    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...housekeeping },
+    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentOrchestrationActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
     await running
   } finally {
     await outbox?.stop()
+    await endExifTool()
     await connection.close()
     await db.$disconnect()
   }

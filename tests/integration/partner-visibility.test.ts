@@ -4,7 +4,6 @@
  * services (PostgreSQL, Typesense, S3).
  */
 import { randomBytes } from 'node:crypto'
-import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadStackEnv } from '../support/stack-env'
 
