@@ -22,6 +22,10 @@ export type AuditAction =
   | 'version.supersede'
   | 'version.processing_failed'
   | 'rights.change'
+  | 'rights.start'
+  | 'rights.warn'
+  | 'rights.expire'
+  | 'rights.revoke'
   | 'distribution.change'
 
 export type AuditEventInput = {

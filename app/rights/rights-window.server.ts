@@ -1,0 +1,32 @@
+import type { Client } from '@temporalio/client'
+import { getEnv } from '~/env.server'
+import { getTemporalClient } from '~/temporal.server'
+import { grantsChangedSignal, rightsWindow } from '../../workflows/rights-window'
+
+export function rightsWindowWorkflowId(assetId: string): string {
+  return `rights-${assetId}`
+}
+
+export type NotifyRightsChangedOptions = {
+  assetId: string
+  /** Temporal client; the process-wide one by default. */
+  client?: Client
+  taskQueue?: string
+}
+
+/**
+ * Tells the asset's rights-window workflow that its grants changed, starting the
+ * workflow if it is not running (signal-with-start), so it re-plans its timers.
+ * Call after the grant change has committed. Read paths never depend on this:
+ * they evaluate the stored grants against the clock themselves.
+ */
+export async function notifyRightsChanged({ assetId, client, taskQueue }: NotifyRightsChangedOptions): Promise<void> {
+  const temporal = client ?? (await getTemporalClient())
+  await temporal.workflow.signalWithStart(rightsWindow, {
+    workflowId: rightsWindowWorkflowId(assetId),
+    taskQueue: taskQueue ?? getEnv().TEMPORAL_TASK_QUEUE,
+    args: [{ assetId }],
+    signal: grantsChangedSignal,
+    signalArgs: [],
+  })
+}
