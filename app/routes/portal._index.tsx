@@ -5,6 +5,7 @@ import { Button, EmptyState, PageHeader, buttonClasses, cn } from '~/components/
 import { getDb } from '~/db.server'
 import { handleAppErrors } from '~/http.server'
 import { browseAssets, parseBrowseQuery, type AssetKindName, type BrowseQuery } from '~/portal/browse.server'
+import { countOpenTakedownNotices } from '~/rights/takedown-notices.server'
 
 export const meta: MetaFunction = () => [{ title: 'Brand portal · Damson' }]
 
@@ -12,9 +13,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'portal:browse')
     const query = parseBrowseQuery(new URL(request.url))
-    const result = await browseAssets({ db: getDb(), viewer: user.viewer, query })
+    const [result, openTakedowns] = await Promise.all([
+      browseAssets({ db: getDb(), viewer: user.viewer, query }),
+      countOpenTakedownNotices(getDb(), user.id),
+    ])
     return data(
-      { ...result, organisationName: user.organisation.name, isPartner: user.organisation.kind === 'partner' },
+      { ...result, openTakedowns, organisationName: user.organisation.name, isPartner: user.organisation.kind === 'partner' },
       { headers: { 'Cache-Control': 'private, no-store' } },
     )
   })
@@ -77,7 +81,7 @@ function SearchIcon({ className }: { className?: string }) {
 }
 
 export default function PortalIndex() {
-  const { assets, query, found, page, pageCount, organisationName, isPartner } = useLoaderData<typeof loader>()
+  const { assets, query, found, page, pageCount, organisationName, isPartner, openTakedowns } = useLoaderData<typeof loader>()
   const navigation = useNavigation()
   const searching = navigation.state === 'loading' && navigation.location.pathname === '/portal'
   const hasFilters = Boolean(query.q || query.kind)
@@ -89,6 +93,18 @@ export default function PortalIndex() {
         title="Brand assets"
         description="Approved assets, cleared for use today. Search, preview and download originals."
       />
+
+      {openTakedowns > 0 ? (
+        <div role="status" className="mb-5 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+          <span>
+            {openTakedowns === 1 ? 'A takedown notice needs' : `${openTakedowns} takedown notices need`} your action: the rights for a use you
+            declared have ended.
+          </span>
+          <Link to="/portal/takedowns" className={buttonClasses({ variant: 'secondary', size: 'sm' })}>
+            See takedown notices
+          </Link>
+        </div>
+      ) : null}
 
       <Form method="get" action="/portal" role="search" className="mb-4">
         {query.kind ? <input type="hidden" name="kind" value={query.kind} /> : null}

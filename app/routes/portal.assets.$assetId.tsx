@@ -1,10 +1,38 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, isRouteErrorResponse, useLoaderData, useRouteError } from '@remix-run/react'
+/**
+ * One asset in the portal: preview, details, its rights in plain language, and the
+ * download form where the viewer declares the channel and territory of their use.
+ * Brand staff also see why partner organisations can or cannot see the asset.
+ *
+ * GET: portal:browse (every role); hidden assets are 404 for partners (the one rule).
+ * POST intent=download: portal:browse. Success is a 303 to the file (a presigned URL);
+ * a partner's use outside the rights answers 403 with this page and the reason beside
+ * the form; bad fields 400; a hidden asset 404.
+ */
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from '@remix-run/react'
+import { z } from 'zod'
 import { requirePermission } from '~/auth.server'
+import { DeclaredUseForm } from '~/components/portal/declared-use-form'
+import { PartnerAccessPanel } from '~/components/portal/partner-access-panel'
+import { RightsSummaryBox } from '~/components/portal/rights-summary-box'
 import { Badge, Card, CardBody, EmptyState, buttonClasses } from '~/components/ui'
 import { getDb } from '~/db.server'
+import { getEnv } from '~/env.server'
+import { isAppError } from '~/errors.server'
 import { handleAppErrors } from '~/http.server'
-import { getPortalAsset } from '~/portal/browse.server'
+import { getPortalAssetPage } from '~/portal/asset-page.server'
+import { downloadForDeclaredUse } from '~/portal/declared-download.server'
+import { getClientIp } from '~/request.server'
+import { DeclaredUseSchema } from '~/rights/declared-use.server'
+import { getStorage } from '~/storage.server'
+
+const DownloadFormSchema = DeclaredUseSchema.extend({
+  intent: z.literal('download'),
+  version: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional()),
+})
+
+/** Refusals shown beside the form; anything else (a hidden asset, a bug) goes to the error boundary. */
+const SHOWN_BESIDE_THE_FORM = new Set(['FORBIDDEN', 'BAD_REQUEST', 'UNSUPPORTED_MEDIA_TYPE', 'UNAVAILABLE'])
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: loaded ? `${loaded.asset.title} · Damson` : 'Asset not found · Damson' },
@@ -13,8 +41,43 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return handleAppErrors(async () => {
     const user = await requirePermission(request, 'portal:browse')
-    const asset = await getPortalAsset({ db: getDb(), viewer: user.viewer, assetId: params.assetId ?? '' })
-    return data({ asset }, { headers: { 'Cache-Control': 'private, no-store' } })
+    const page = await getPortalAssetPage({ db: getDb(), viewer: user.viewer, assetId: params.assetId ?? '' })
+    return data(page, { headers: { 'Cache-Control': 'private, no-store' } })
+  })
+}
+
+type ActionResult = { refusal: string | null; fieldErrors: { channel?: string; territory?: string }; use: { channel: string; territory: string } }
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  return handleAppErrors(async () => {
+    const user = await requirePermission(request, 'portal:browse')
+    const fields = Object.fromEntries(await request.formData())
+    const use = { channel: String(fields.channel ?? ''), territory: String(fields.territory ?? '') }
+    const form = DownloadFormSchema.safeParse(fields)
+    if (!form.success) {
+      const flat = z.flattenError(form.error).fieldErrors
+      const result: ActionResult = { refusal: null, fieldErrors: { channel: flat.channel?.[0], territory: flat.territory?.[0] }, use }
+      return data(result, { status: 400 })
+    }
+    try {
+      const download = await downloadForDeclaredUse({
+        db: getDb(),
+        storage: getStorage(),
+        viewer: user.viewer,
+        assetId: params.assetId ?? '',
+        versionId: form.data.version ?? null,
+        use: { channel: form.data.channel, territory: form.data.territory },
+        ipAddress: getClientIp(request),
+        expiresInSeconds: getEnv().DOWNLOAD_URL_TTL_SECONDS,
+      })
+      return redirect(download.url, { status: 303, headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
+    } catch (error) {
+      if (isAppError(error) && SHOWN_BESIDE_THE_FORM.has(error.code)) {
+        const result: ActionResult = { refusal: error.message, fieldErrors: {}, use }
+        return data(result, { status: error.status })
+      }
+      throw error
+    }
   })
 }
 
@@ -25,14 +88,6 @@ const KIND_LABEL: Record<string, string> = {
   document: 'Document',
   design: 'Design file',
   other: 'File',
-}
-
-const LICENCE_LABEL: Record<string, string> = {
-  owned: 'Owned by the brand',
-  royalty_free: 'Royalty free',
-  rights_managed: 'Rights managed',
-  editorial_only: 'Editorial use only',
-  creative_commons: 'Creative Commons',
 }
 
 function formatBytes(bytes: number): string {
@@ -68,17 +123,12 @@ function fileType(mediaType: string, filename: string): string {
   return extension ? `${extension} · ${mediaType}` : mediaType
 }
 
-function DownloadIcon({ className }: { className?: string }) {
-  return (
-    <svg viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" strokeLinejoin="round" aria-hidden className={className}>
-      <path d="M10 3v10m0 0l-4-4m4 4l4-4M4 15v2h12v-2" />
-    </svg>
-  )
-}
-
 export default function PortalAsset() {
-  const { asset } = useLoaderData<typeof loader>()
-  const { version, rights } = asset
+  const { asset, rights, downloadForm, partnerAccess } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const { version } = asset
+  // After a refused attempt, the form keeps what was chosen rather than the remembered use.
+  const selected = actionData?.use ?? downloadForm.selected
   const aspect = version.previewWidth && version.previewHeight ? `${version.previewWidth} / ${version.previewHeight}` : '4 / 3'
 
   const details: { term: string; value: string }[] = [
@@ -138,20 +188,35 @@ export default function PortalAsset() {
           </div>
 
           <div className="space-y-2">
-            {/* A plain link: the download route audits and redirects; it must never be prefetched. */}
-            <a href={asset.downloadUrl} className={buttonClasses({ size: 'lg', className: 'w-full' })} rel="nofollow">
-              <DownloadIcon className="size-5" />
-              {asset.isApproved ? 'Download original' : `Download v${version.number} (not approved)`}
-            </a>
-            <p className="text-center text-xs text-zinc-500">
-              {formatBytes(version.bytes)} · {version.originalFilename.split('.').pop()?.toUpperCase() ?? 'file'}
-            </p>
+            <DeclaredUseForm
+              key={`${selected.channel}:${selected.territory}`}
+              channels={downloadForm.channels}
+              territories={downloadForm.territories}
+              selected={selected}
+              versionId={asset.isApproved ? null : version.id}
+              buttonLabel={asset.isApproved ? 'Download original' : `Download v${version.number} (not approved)`}
+              nothingPermitted={downloadForm.nothingPermitted}
+              forStaff={downloadForm.forStaff}
+              refusal={actionData?.refusal ?? null}
+              fieldErrors={actionData?.fieldErrors ?? {}}
+              fileFacts={`${formatBytes(version.bytes)} · ${version.originalFilename.split('.').pop()?.toUpperCase() ?? 'file'}`}
+            />
             {asset.libraryUrl ? (
               <Link to={asset.libraryUrl} className={buttonClasses({ variant: 'secondary', className: 'w-full' })}>
                 Open in library
               </Link>
             ) : null}
           </div>
+
+          <RightsSummaryBox headline={rights.headline} licences={rights.licences} showStates={partnerAccess !== null} />
+
+          {partnerAccess ? (
+            <PartnerAccessPanel
+              groups={partnerAccess.groups}
+              notShown={partnerAccess.notShown}
+              sharedWithAllPartners={partnerAccess.sharedWithAllPartners}
+            />
+          ) : null}
 
           <Card>
             <CardBody>
@@ -164,32 +229,6 @@ export default function PortalAsset() {
                   </div>
                 ))}
               </dl>
-            </CardBody>
-          </Card>
-
-          <Card>
-            <CardBody>
-              <h2 className="mb-2 text-sm font-semibold text-zinc-900">Usage rights</h2>
-              {rights.licences.length === 0 ? (
-                <p className="text-sm text-zinc-600">No usage restrictions are recorded for this asset.</p>
-              ) : (
-                <ul className="space-y-2 text-sm">
-                  {rights.licences.map((licence, index) => (
-                    <li key={index} className="text-zinc-700">
-                      <span className="font-medium text-zinc-900">{LICENCE_LABEL[licence.licenceType] ?? licence.licenceType}</span>
-                      {licence.licensor ? <span> · {licence.licensor}</span> : null}
-                      <span className="block text-xs text-zinc-500">
-                        {licence.expiresAt ? `Until ${formatDate(licence.expiresAt, licence.timeZone)}` : 'No expiry'}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {rights.usableUntil ? (
-                <p className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900">
-                  Cleared for use until {formatDate(rights.usableUntil)}. Stop using it after that date.
-                </p>
-              ) : null}
             </CardBody>
           </Card>
 
