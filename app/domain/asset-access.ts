@@ -4,11 +4,11 @@
  *
  * A partner sees an asset only if it is approved (has a promoted current version),
  * active, shared with the partner's organisation, and its rights allow that
- * organisation now. Browsing declares no channel or territory, so only grants that
- * cover every channel and territory count here; a download for a declared use is
- * checked against that use. Brand staff see everything in the library.
+ * organisation some use now (a grant for print in Germany counts: the partner sees
+ * the asset with its rights summary and may download it for print in Germany). A
+ * download is checked against its declared use. Brand staff see everything.
  */
-import { evaluateUse, type RightsGrantTerms } from './rights'
+import { evaluateBrowsing, type RightsGrantTerms } from './rights'
 import { isStaff, type RoleName } from './roles'
 
 export type Viewer = {
@@ -36,7 +36,7 @@ export function canViewAsset(viewer: Viewer, asset: AssetAccessFacts, at: Date):
   if (!asset.sharedWithAllPartners && !asset.sharedOrganisationIds.includes(viewer.organisationId)) {
     return { allowed: false, reason: 'The asset is not shared with your organisation.' }
   }
-  const verdict = evaluateUse(asset.rightsGrants, { at, organisationId: viewer.organisationId })
+  const verdict = evaluateBrowsing(asset.rightsGrants, { at, organisationId: viewer.organisationId })
   if (!verdict.allowed) return { allowed: false, reason: verdict.reason }
   return { allowed: true }
 }

@@ -398,6 +398,26 @@ function refuse(grants: readonly RightsGrantTerms[], use: IntendedUse, names: Ri
 }
 
 /**
+ * Whether a partner browsing (no channel or territory declared) may see the asset at
+ * all: some use is allowed to their organisation now, whatever the channels and
+ * territories of the grant that allows it. What they may do with it is then shown as
+ * the download options (permittedUses) and checked per declared use (evaluateUse).
+ * Refusals name the organisation or the time, never a channel or territory.
+ */
+export function evaluateBrowsing(
+  grants: readonly RightsGrantTerms[],
+  { organisationId, at }: { organisationId: string | null; at: Date },
+  names?: RightsNames,
+): RightsVerdict {
+  return evaluateUse(grants.map(forAnyUse), { at, organisationId }, names)
+}
+
+/** The grant with its channel and territory limits lifted: "is some use allowed?" */
+function forAnyUse(grant: RightsGrantTerms): RightsGrantTerms {
+  return { ...grant, channels: [], territories: [] }
+}
+
+/**
  * A rights channel as a destination (a website, a social account, a print run): the
  * brand's own use, so no organisation restriction applies, and no declared territory,
  * since a published channel reaches every territory; only grants for that channel
@@ -648,7 +668,8 @@ const FAR_FUTURE = Date.UTC(9999, 0, 1)
 /**
  * What the search index may promise a partner who has declared no channel or
  * territory: a usable interval and the organisations it holds for (`null`: all).
- * Only grants covering any use count. Grants open to every organisation come first,
+ * Every grant counts, whatever its channels and territories (as evaluateBrowsing).
+ * Grants open to every organisation come first,
  * and their interval is exact for everyone; failing those, the organisation-specific
  * grants give an interval and the organisations whose grants overlap it (the
  * database re-check settles the rest). Where this under-promises, the asset is
@@ -659,7 +680,8 @@ export function unspecifiedUseWindow(
   at: Date,
 ): { interval: { from: number; until: number } | null; organisationIds: string[] | null } {
   if (grants.length === 0) return { interval: usableInterval([], at), organisationIds: null }
-  const general = grants.filter(coversAnyUse)
+  // Browsing partners see an asset while any use is allowed to them (evaluateBrowsing).
+  const general = grants.map(forAnyUse)
   const forEveryone = general.filter((grant) => grant.organisationIds.length === 0)
   const everyoneInterval = forEveryone.length > 0 ? usableInterval(forEveryone, at) : null
   if (everyoneInterval) return { interval: everyoneInterval, organisationIds: null }

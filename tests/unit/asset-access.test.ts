@@ -41,7 +41,7 @@ describe('canViewAsset', () => {
     expect(canViewAsset(partner, asset({ rightsGrants: [expired] }), at).allowed).toBe(false)
   })
 
-  it('hides from partners an asset whose only licence is limited to some channels or territories', () => {
+  it('shows partners an asset licensed for some uses only, and hides it once that licence has ended', () => {
     const limited = (overrides: { channels?: string[]; territories?: string[] }) => ({
       id: 'g',
       licenceType: 'rights_managed',
@@ -53,9 +53,13 @@ describe('canViewAsset', () => {
       revokedAt: null,
       timeZone: 'UTC',
     })
-    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ channels: ['print'] })] }), at).allowed).toBe(false)
-    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ territories: ['DE'] })] }), at).allowed).toBe(false)
+    // Some use is allowed, so the partner sees it (downloads are then limited to that use).
+    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ channels: ['print'] })] }), at).allowed).toBe(true)
+    expect(canViewAsset(partner, asset({ rightsGrants: [limited({ territories: ['DE'] })] }), at).allowed).toBe(true)
     expect(canViewAsset(partner, asset({ rightsGrants: [limited({ territories: ['WW'] })] }), at).allowed).toBe(true)
+    // ...but not once that grant has expired.
+    const expired = { ...limited({ channels: ['print'] }), expiresAt: new Date(at.getTime() - 1) }
+    expect(canViewAsset(partner, asset({ rightsGrants: [expired] }), at).allowed).toBe(false)
   })
 
   it('lets every staff role see everything, and no other role', () => {

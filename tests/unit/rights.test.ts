@@ -11,6 +11,7 @@ import {
   permittedUses,
   rightsChangePoints,
   unspecifiedUseWindow,
+  evaluateBrowsing,
   usableInterval,
   usesLostAt,
   type DeclaredUse,
@@ -141,13 +142,17 @@ describe('evaluateUse', () => {
     })
   })
 
-  it('gives the index no window when only use-restricted grants exist', () => {
-    expect(unspecifiedUseWindow([grant({ channels: ['print'] })], at)).toEqual({ interval: null, organisationIds: [] })
+  it('gives the index the window of use-restricted grants too (browsing partners see what they may use somehow)', () => {
+    expect(unspecifiedUseWindow([grant({ channels: ['print'], territories: ['DE'] })], at)).toEqual({
+      interval: { from: 0, until: Date.UTC(9999, 0, 1) },
+      organisationIds: null,
+    })
+    expect(unspecifiedUseWindow([grant({ channels: ['print'], expiresAt: new Date(at.getTime() - 1) })], at)).toEqual({ interval: null, organisationIds: [] })
     expect(unspecifiedUseWindow([grant({ organisationIds: ['acme'] })], at).organisationIds).toEqual(['acme'])
     expect(unspecifiedUseWindow([], at).organisationIds).toBeNull()
   })
 
-  it('property: what the index promises for an undeclared use, evaluateUse allows', () => {
+  it('property: what the index promises a browsing partner, evaluateBrowsing allows', () => {
     const instant = fc.integer({ min: 0, max: 1_000_000 })
     const terms = fc.record({
       from: fc.option(instant, { nil: null }),
@@ -173,7 +178,7 @@ describe('evaluateUse', () => {
         if (inWindow && window.organisationIds === null) {
           // Only a window open to everyone is a promise for any single organisation; the
           // database re-check handles the per-organisation case.
-          expect(evaluateUse(grants, { at: new Date(queryAt), organisationId }).allowed).toBe(true)
+          expect(evaluateBrowsing(grants, { at: new Date(queryAt), organisationId }).allowed).toBe(true)
         }
       }),
     )
