@@ -1,8 +1,9 @@
 /**
- * Downloading an original: authorise with the one access rule, make (or reuse) the
- * copy that carries the recipient's rights in its metadata, record the download in
- * the audit chain, and only then hand out a presigned S3 URL of that copy that lives
- * at most a minute. Partners always get the asset's current (approved) version;
+ * Downloading an original: authorise with the one access rule, check the declared use
+ * (channel and territory) against the rights, make (or reuse) the copy that carries
+ * the recipient's rights in its metadata, record the download in the ledger and the
+ * audit chain together, and only then hand out a presigned S3 URL of that copy that
+ * lives at most a minute. Partners always get the asset's current (approved) version;
  * brand staff may ask for any version of the asset. The original object is never
  * modified (stamped-delivery.server.ts).
  *
@@ -14,12 +15,13 @@
  * on the local stack), so the browser must be able to reach that endpoint. Behind a
  * proxy or on another machine, S3_ENDPOINT has to be an address browsers can reach.
  */
-import { recordAuditEvent } from '~/audit.server'
+import { appendAuditEvent } from '~/audit.server'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
 import { isStaff } from '~/domain/roles'
 import { AppError } from '~/errors.server'
 import { isRightsStampError, type RightsStampError } from '~/media/rights-metadata.server'
+import { authoriseDeclaredUse, checkAndRecordDeclaredUse, STAFF_UNDECLARED_USE, type DeclaredUse } from '~/rights/declared-use.server'
 import type { Storage } from '~/storage.server'
 import { requireAssetAccess, requireVersionAccess } from './access.server'
 import { downloadFilename, stampedDownload, type DeliveryRecipient } from './stamped-delivery.server'
@@ -36,6 +38,11 @@ export type PrepareDownloadOptions = {
   ipAddress?: string | null
   /** Lifetime of the presigned URL in seconds; capped at 60. */
   expiresInSeconds: number
+  /**
+   * Where the file will be used. Partners must declare it; brand staff may leave it out
+   * (recorded as internal use, worldwide, and not remembered).
+   */
+  use?: DeclaredUse | null
   at?: Date
 }
 
@@ -61,6 +68,7 @@ export async function prepareDownload({
   versionId,
   ipAddress = null,
   expiresInSeconds,
+  use = null,
   at = new Date(),
 }: PrepareDownloadOptions): Promise<PreparedDownload> {
   const facts = versionId
@@ -79,6 +87,10 @@ export async function prepareDownload({
     throw new AppError('NOT_FOUND', 'Asset not found')
   }
   const staff = isStaff(viewer.roles)
+  if (!use && !staff) throw new AppError('BAD_REQUEST', 'Say where you will use the file: choose a channel and a territory.')
+  const declared = use ?? STAFF_UNDECLARED_USE
+  // Before the stamped copy is made: a refused partner costs nothing (403 with the reason).
+  await authoriseDeclaredUse({ db, viewer, assetId, versionId: version.id, ...declared, at })
   const recipient: DeliveryRecipient = staff ? { kind: 'all-partners' } : { kind: 'partner', organisationId: viewer.organisationId }
 
   let delivery: { key: string; filename: string; deliverable: 'stamped' | 'original'; notStampedBecause?: string }
@@ -98,22 +110,37 @@ export async function prepareDownload({
   }
   const ttl = Math.max(1, Math.min(MAX_DOWNLOAD_URL_TTL_SECONDS, Math.floor(expiresInSeconds)))
 
-  // Log first: no URL leaves the server without its audit row committed.
-  await recordAuditEvent(db, {
-    actorId: viewer.userId,
-    action: 'asset.download',
-    subjectType: 'asset',
-    subjectId: assetId,
-    detail: {
+  // Record first: no URL leaves the server without its ledger and audit rows committed.
+  // The use is checked again inside the transaction, against the grants as it sees them.
+  await db.$transaction(async (tx) => {
+    await checkAndRecordDeclaredUse(tx, {
+      viewer,
+      assetId,
       versionId: version.id,
-      versionNumber: version.number,
-      filename: delivery.filename,
-      organisationId: viewer.organisationId,
-      deliverable: delivery.deliverable,
-      objectKey: delivery.key,
-      ...(delivery.notStampedBecause ? { notStampedBecause: delivery.notStampedBecause } : {}),
-    },
-    ipAddress,
+      use: declared,
+      deliverable: 'original',
+      ipAddress,
+      at,
+      remember: use !== null,
+    })
+    await appendAuditEvent(tx, {
+      actorId: viewer.userId,
+      action: 'asset.download',
+      subjectType: 'asset',
+      subjectId: assetId,
+      detail: {
+        versionId: version.id,
+        versionNumber: version.number,
+        filename: delivery.filename,
+        organisationId: viewer.organisationId,
+        channel: declared.channel,
+        territory: declared.territory,
+        deliverable: delivery.deliverable,
+        objectKey: delivery.key,
+        ...(delivery.notStampedBecause ? { notStampedBecause: delivery.notStampedBecause } : {}),
+      },
+      ipAddress,
+    })
   })
 
   const url = await storage.presignDownload(delivery.key, { filename: delivery.filename, expiresInSeconds: ttl })

@@ -320,7 +320,7 @@ describe('through the routes, signed in with real sessions', () => {
 
   beforeAll(async () => {
     const { hashPassword, signIn } = await import('~/auth.server')
-    for (const viewer of [acme, legal]) {
+    for (const viewer of [acme, bolt, legal]) {
       const password = `pw-${randomBytes(8).toString('hex')}`
       const user = await db.user.update({ where: { id: viewer.userId }, data: { passwordHash: await hashPassword(password) } })
       const result = await signIn({ email: user.email, password, ipAddress: '198.51.100.4', userAgent: 'vitest' })
@@ -358,8 +358,8 @@ describe('through the routes, signed in with real sessions', () => {
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe(`/portal/assets/${openAssetId}#download`)
     expect(await db.downloadRecord.count({ where: { assetId: openAssetId } })).toBe(before)
-    // Restricted grants only: the access rule hides it from partners, so no form and no hint that it exists.
-    const hidden = await responseOf(loader({ request: request(acme, `/assets/${restrictedAssetId}/download`), params: { assetId: restrictedAssetId }, context: {} }))
+    // Licensed to Acme only: the access rule hides it from Bolt, so no form and no hint that it exists.
+    const hidden = await responseOf(loader({ request: request(bolt, `/assets/${restrictedAssetId}/download`), params: { assetId: restrictedAssetId }, context: {} }))
     expect(hidden.status).toBe(404)
   })
 

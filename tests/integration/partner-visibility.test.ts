@@ -267,6 +267,7 @@ describe('downloads', () => {
       assetId: approvedAssetId,
       ipAddress: '203.0.113.7',
       expiresInSeconds: 600,
+      use: { channel: 'web', territory: 'GB' },
     })
     expect(download.versionId).toBe(currentVersion.id)
     expect(download.filename).toBe(`Harbour sunrise ${approvedWord}.png`)
@@ -364,10 +365,20 @@ describe('through the routes, signed in with a real session', () => {
     }
   })
 
-  it('redirects a download to a short-lived URL after auditing it, and 404s hidden ones', async () => {
-    const { loader } = await import('~/routes/assets.$assetId.download')
-    const response = await loader({ request: get(`/assets/${approvedAssetId}/download`), params: { assetId: approvedAssetId }, context: {} })
-    expect(response.status).toBe(302)
+  it('sends a plain download link to the use form, redirects a declared download to a short-lived URL after recording it, and 404s hidden ones', async () => {
+    const route = await import('~/routes/assets.$assetId.download')
+    // A partner must say where the file will be used: the link leads to the form.
+    const plainLink = await route.loader({ request: get(`/assets/${approvedAssetId}/download`), params: { assetId: approvedAssetId }, context: {} })
+    expect(plainLink.status).toBe(303)
+    expect(plainLink.headers.get('location')).toBe(`/portal/assets/${approvedAssetId}#download`)
+
+    const declared = new Request(`http://localhost/assets/${approvedAssetId}/download`, {
+      method: 'POST',
+      headers: { cookie, 'x-forwarded-for': '203.0.113.9', origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ channel: 'social', territory: 'FR' }),
+    })
+    const response = await route.action({ request: declared, params: { assetId: approvedAssetId }, context: {} })
+    expect(response.status).toBe(303)
     expect(response.headers.get('cache-control')).toBe('no-store')
     const location = new URL(response.headers.get('location') ?? '')
     expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(60)
@@ -376,10 +387,16 @@ describe('through the routes, signed in with a real session', () => {
       orderBy: { seq: 'desc' },
     })
     expect(event?.ipAddress).toBe('203.0.113.9')
+    expect(event?.detail).toMatchObject({ channel: 'social', territory: 'FR' })
+    expect(await db.downloadRecord.findFirst({ where: { assetId: approvedAssetId, userId: partner.userId }, orderBy: { createdAt: 'desc' } })).toMatchObject({
+      channel: 'social',
+      territory: 'FR',
+      versionId: currentVersion.id,
+    })
 
-    const hidden = await loader({ request: get(`/assets/${secretAssetId}/download`), params: { assetId: secretAssetId }, context: {} })
+    const hidden = await route.loader({ request: get(`/assets/${secretAssetId}/download`), params: { assetId: secretAssetId }, context: {} })
     expect(hidden.status).toBe(404)
-    const superseded = await loader({
+    const superseded = await route.loader({
       request: get(`/assets/${approvedAssetId}/download?version=${supersededVersion.id}`),
       params: { assetId: approvedAssetId },
       context: {},

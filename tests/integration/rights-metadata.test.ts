@@ -463,7 +463,7 @@ describe('stampedDownload through PostgreSQL and S3', () => {
 
   it('serves the partner the stamped copy under the original’s name, audited, the original untouched', async () => {
     const etagBefore = await originalEtag()
-    const download = await prepareDownload({ db, storage, viewer: partner, assetId, expiresInSeconds: 60 })
+    const download = await prepareDownload({ db, storage, viewer: partner, assetId, expiresInSeconds: 60, use: { channel: 'web', territory: 'GB' } })
     expect(download.deliverable).toBe('stamped')
     expect(download.key).toMatch(new RegExp(`^stamped/${versionId}/`))
     const response = await fetch(download.url)
@@ -489,7 +489,7 @@ describe('stampedDownload through PostgreSQL and S3', () => {
     await db.asset.update({ where: { id: uploaded.assetId }, data: { currentVersionId: uploaded.versionId } })
 
     const audited = () => db.auditEvent.count({ where: { action: 'asset.download', subjectId: uploaded.assetId } })
-    await expect(prepareDownload({ db, storage, viewer: partner, assetId: uploaded.assetId, expiresInSeconds: 60 })).rejects.toSatisfy(
+    await expect(prepareDownload({ db, storage, viewer: partner, assetId: uploaded.assetId, expiresInSeconds: 60, use: { channel: 'web', territory: 'GB' } })).rejects.toSatisfy(
       (error: unknown) => error instanceof AppError && error.code === 'UNSUPPORTED_MEDIA_TYPE' && /cannot carry its usage rights/.test(error.message),
     )
     expect(await audited()).toBe(0)
