@@ -2,8 +2,8 @@
  * The first slice in Chromium, each person in a browser context of their own:
  * a librarian uploads a PNG (progress bar, then "in review"), bad files are refused
  * with clear messages, a reviewer approves it from the inbox, and a partner finds it
- * in the portal (thumbnail, typo-tolerant search), downloads the original byte for
- * byte — and cannot reach a seeded asset that is still awaiting review.
+ * in the portal (thumbnail, typo-tolerant search), downloads the original's pixels
+ * with its rights embedded — and cannot reach a seeded asset that is still awaiting review.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -211,7 +211,7 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
     expect(decision).toEqual({ decision: 'approve', comment: 'Looks right for the partner portal. (e2e)' })
   })
 
-  it('a partner sees it in the portal, finds it with a typo, opens it and downloads the exact original', async () => {
+  it('a partner sees it in the portal, finds it with a typo, opens it and downloads the original’s pixels with its rights embedded', async () => {
     expect(assetId, 'the upload step produced an asset').not.toBe('')
     // Approval promotes the version and reindexes it in the workflow, just after the decision.
     await waitFor('the version to be promoted', 60_000, async () => {
@@ -247,10 +247,28 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
     await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0)
     await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-asset.png'), fullPage: true })
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download original' }).click()])
+    // The partner says where the file will be used, then gets a copy carrying the rights.
+    await page.locator('#declared-channel').selectOption('web')
+    await page.locator('#declared-territory').selectOption('GB')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download original' }).click()])
     const file = await download.path()
-    expect(sha256(readFileSync(file))).toBe(sha256(png))
+    const delivered = readFileSync(file)
+    expect((await sharp(delivered).raw().toBuffer()).equals(await sharp(png).raw().toBuffer())).toBe(true)
+    const { getExifTool, endExifTool } = await import('~/media/exiftool.server')
+    try {
+      const tags = new Map<string, unknown>(Object.entries(await getExifTool().readRaw(file, { readArgs: ['-G1', '-a'] })))
+      expect(tags.get('XMP-dc:Rights')).toMatch(/^© Damson Demo\./)
+      expect(tags.get('XMP-xmpRights:Marked')).toBe(true)
+      expect(tags.get('XMP-xmpRights:WebStatement')).toMatch(new RegExp(`/portal/assets/${assetId}#rights$`))
+      expect(tags.get('XMP-xmpRights:UsageTerms')).toContain(`"${title}" (version 1) for Acme Agency:`)
+    } finally {
+      await endExifTool()
+    }
+    const { getStorage } = await import('~/storage.server')
+    const stored = await db.assetVersion.findUniqueOrThrow({ where: { id: versionId }, select: { storageKey: true } })
+    expect(sha256(await getStorage().getBuffer(stored.storageKey))).toBe(sha256(png)) // the original is untouched
     expect(download.suggestedFilename()).toBe(`${title}.png`)
+    expect(await db.downloadRecord.findFirst({ where: { assetId, versionId }, orderBy: { createdAt: 'desc' } })).toMatchObject({ channel: 'web', territory: 'GB' })
   })
 
   it('the partner gets 404 for a seeded asset awaiting review: page, thumbnail, preview and download', async () => {
