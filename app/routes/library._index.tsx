@@ -2,9 +2,13 @@
  * The library for brand staff: every asset whatever its approval or rights, with
  * its latest version's processing/review status. Filter by that status and search
  * titles (case-insensitive substring, in the database).
+ *
+ * Legal and admins tick assets and choose "Set rights…": a GET to /rights/bulk with
+ * the ticked ids, where one grant is added to all of them.
  */
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
+import type { ChangeEvent } from 'react'
 import { requirePermission } from '~/auth.server'
 import { Badge, Button, buttonClasses, Card, EmptyState, Input, PageHeader, StatusBadge } from '~/components/ui'
 import { getDb } from '~/db.server'
@@ -17,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'library:view-all')
   const query = LibraryQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
   const page = await listLibraryAssets({ db: getDb(), query })
-  return data({ ...page, canUpload: hasPermission(user.roles, 'asset:upload') })
+  return data({ ...page, canUpload: hasPermission(user.roles, 'asset:upload'), canSetRights: hasPermission(user.roles, 'rights:edit') })
 }
 
 // Kept here, not imported from the server module: the component renders them in the browser too.
@@ -39,8 +43,17 @@ function pageHref(query: { status: string; q: string }, page: number): string {
   return search ? `/library?${search}` : '/library'
 }
 
+/** The form the row checkboxes belong to (outside the table, so the filter form is not nested). */
+const SET_RIGHTS_FORM = 'set-rights'
+
+/** Ticks or clears every row on the page (the header checkbox; needs JavaScript, the rows do not). */
+function tickAll(event: ChangeEvent<HTMLInputElement>) {
+  const boxes = document.querySelectorAll<HTMLInputElement>(`input[type=checkbox][form=${SET_RIGHTS_FORM}][name=assetId]`)
+  for (const box of boxes) box.checked = event.currentTarget.checked
+}
+
 export default function LibraryIndex() {
-  const { rows, total, query, pageCount, canUpload } = useLoaderData<typeof loader>()
+  const { rows, total, query, pageCount, canUpload, canSetRights } = useLoaderData<typeof loader>()
   const navigation = useNavigation()
   const searching = navigation.state === 'loading' && navigation.location.pathname === '/library'
   const filtered = Boolean(query.status || query.q)
@@ -110,10 +123,28 @@ export default function LibraryIndex() {
         />
       ) : (
         <Card className="overflow-hidden">
+          {canSetRights ? (
+            <Form
+              id={SET_RIGHTS_FORM}
+              method="get"
+              action="/rights/bulk"
+              className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 bg-zinc-50/70 px-4 py-2.5 text-sm text-zinc-600"
+            >
+              <span>Tick assets to give them all the same rights grant.</span>
+              <Button type="submit" variant="secondary" size="sm">
+                Set rights…
+              </Button>
+            </Form>
+          ) : null}
           <div className="overflow-x-auto">
             <table className="min-w-full divide-y divide-zinc-200 text-sm">
               <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500">
                 <tr>
+                  {canSetRights ? (
+                    <th scope="col" className="w-10 py-3 pl-4">
+                      <input type="checkbox" onChange={tickAll} aria-label="Tick every asset on this page" className="size-4 rounded border-zinc-300" />
+                    </th>
+                  ) : null}
                   <th scope="col" className="w-20 px-4 py-3">
                     <span className="sr-only">Thumbnail</span>
                   </th>
@@ -140,6 +171,18 @@ export default function LibraryIndex() {
               <tbody className="divide-y divide-zinc-100 bg-white">
                 {rows.map((row) => (
                   <tr key={row.id} className="hover:bg-zinc-50">
+                    {canSetRights ? (
+                      <td className="py-2 pl-4">
+                        <input
+                          type="checkbox"
+                          form={SET_RIGHTS_FORM}
+                          name="assetId"
+                          value={row.id}
+                          aria-label={`Tick ${row.title}`}
+                          className="size-4 rounded border-zinc-300"
+                        />
+                      </td>
+                    ) : null}
                     <td className="px-4 py-2">
                       <Link to={`/library/assets/${row.id}`} tabIndex={-1} aria-hidden>
                         {row.thumbnailUrl ? (

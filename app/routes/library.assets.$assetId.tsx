@@ -8,6 +8,8 @@
  * its form posts `intent=rollback` to this route's action. Uploaders open
  * "Upload new version" (the child route `versions/new`, rendered in the Outlet).
  *
+ * The Rights card sums up the asset's grants and links to its rights page (`/rights`).
+ *
  * GET: library:view-all (admin, librarian, reviewer, legal). POST: version:rollback (admin).
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
@@ -16,6 +18,7 @@ import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { MAX_ROLLBACK_REASON_LENGTH, rollbackToVersion, RollbackReasonSchema } from '~/assets/rollback-version.server'
 import { requirePermission } from '~/auth.server'
+import { GrantStateBadge } from '~/components/rights/grant-state-badge'
 import { Badge, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHeader, StatusBadge } from '~/components/ui'
 import { formatVersionBytes, RollbackDialog, VersionHistory } from '~/components/version-history'
 import { getDb } from '~/db.server'
@@ -23,6 +26,8 @@ import { hasPermission } from '~/domain/roles'
 import { isAppError } from '~/errors.server'
 import { handleAppErrors } from '~/http.server'
 import { getLibraryAssetDetail } from '~/library/asset-detail.server'
+import { GRANT_STATES } from '~/rights/grant-state'
+import { getAssetRightsSummary } from '~/rights/grants.server'
 
 const ParamsSchema = z.object({ assetId: z.string().min(1).max(64) })
 const VersionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -49,10 +54,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rollback: search.get('rollback') ?? undefined,
       notice: search.get('notice') ?? undefined,
     })
-    const detail = await getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: query.version })
+    const [detail, rights] = await Promise.all([
+      getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: query.version }),
+      getAssetRightsSummary({ db: getDb(), assetId }),
+    ])
     const canRollback = hasPermission(user.roles, 'version:rollback')
     return data({
       ...detail,
+      rights,
+      canEditRights: hasPermission(user.roles, 'rights:edit'),
       canReview: hasPermission(user.roles, 'version:review'),
       canRollback,
       canUpload: hasPermission(user.roles, 'asset:upload'),
@@ -92,8 +102,20 @@ function Fact({ label, children, mono }: { label: string; children: ReactNode; m
 }
 
 export default function AssetPage() {
-  const { asset, versions, selectedVersionId, events, canReview, canRollback, canUpload, rollbackVersionId, notice, maxRollbackReasonLength } =
-    useLoaderData<typeof loader>()
+  const {
+    asset,
+    versions,
+    selectedVersionId,
+    events,
+    rights,
+    canEditRights,
+    canReview,
+    canRollback,
+    canUpload,
+    rollbackVersionId,
+    notice,
+    maxRollbackReasonLength,
+  } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const location = useLocation()
   const selected = versions.find((version) => version.id === selectedVersionId) ?? null
@@ -196,6 +218,30 @@ export default function AssetPage() {
         </div>
 
         <div className="space-y-6 lg:col-span-2">
+          <Card>
+            <CardHeader className="flex items-center justify-between gap-3">
+              <CardTitle>Rights</CardTitle>
+              <Link to={`${pagePath}/rights`} className="text-sm font-medium text-damson-700 hover:underline">
+                {canEditRights ? 'Manage rights' : 'View rights'} <span aria-hidden>→</span>
+              </Link>
+            </CardHeader>
+            <CardBody className="space-y-2 text-sm">
+              {rights.total === 0 ? (
+                <p className="text-zinc-600">No grants recorded: no usage restrictions once approved.</p>
+              ) : (
+                <ul className="flex flex-wrap gap-2" aria-label="Grants by state">
+                  {GRANT_STATES.filter((state) => rights.counts[state] > 0).map((state) => (
+                    <li key={state} className="flex items-center gap-1">
+                      <GrantStateBadge state={state} />
+                      <span className="text-zinc-600">{rights.counts[state]}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {rights.next ? <p className="text-zinc-600">{rights.next}</p> : null}
+            </CardBody>
+          </Card>
+
           {selected ? (
             <Card>
               <CardHeader>
