@@ -21,7 +21,9 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: '/library', label: 'Library', roles: ['admin', 'librarian', 'reviewer', 'legal'] },
   { to: '/library/upload', label: 'Upload', roles: ['admin', 'librarian'] },
   { to: '/reviews', label: 'Reviews', roles: ['admin', 'reviewer'] },
+  { to: '/rights/expiring', label: 'Rights', roles: ['admin', 'legal', 'librarian'] },
   { to: '/admin/review-policies', label: 'Policies', roles: ['admin', 'librarian'] },
+  { to: '/admin/rights-channels', label: 'Channels', roles: ['admin'] },
   { to: '/admin/outbox', label: 'Outbox', roles: ['admin'] },
 ]
 

@@ -154,6 +154,20 @@ const ROUTES = {
 
   '/notifications': { path: () => '/notifications', expect: all('ok') },
   '/portal/takedowns': { path: () => '/portal/takedowns', expect: all('ok') },
+  '/library/assets/:approvedId/rights': { path: (ids) => `/library/assets/${ids.approvedId}/rights`, expect: staffPartner('ok', 'forbidden') },
+  '/rights/expiring': {
+    path: () => '/rights/expiring',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'ok', partner: 'forbidden' },
+  },
+  '/rights/bulk': {
+    path: () => '/rights/bulk',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'forbidden', reviewer: 'forbidden', legal: 'ok', partner: 'forbidden' },
+  },
+  '/rights/releases/:missingId': { path: (ids) => `/rights/releases/${ids.missingId}`, expect: staffPartner('not-found', 'forbidden') },
+  '/admin/rights-channels': {
+    path: () => '/admin/rights-channels',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'forbidden', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
   '/library/assets/:approvedId/downloads (ledger)': {
     path: (ids) => `/library/assets/${ids.approvedId}/downloads`,
     expect: staffPartner('ok', 'forbidden'),

@@ -69,9 +69,9 @@ describe('navigation by role', () => {
   it('shows each role its sections', () => {
     expect(labels(['partner'])).toEqual(['Portal'])
     expect(labels(['reviewer'])).toEqual(['Portal', 'Library', 'Reviews'])
-    expect(labels(['legal'])).toEqual(['Portal', 'Library'])
-    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Policies'])
-    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Policies', 'Outbox'])
+    expect(labels(['legal'])).toEqual(['Portal', 'Library', 'Rights'])
+    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Rights', 'Policies'])
+    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Rights', 'Policies', 'Channels', 'Outbox'])
   })
 
   it('lights the most specific section', () => {
