@@ -11,6 +11,9 @@ import { hashPassword } from '~/auth.server'
 import { uploadAsset } from '~/assets/upload.server'
 import { submitReviewDecision } from '~/review/decide.server'
 import { getStorage } from '~/storage.server'
+import { createGrant } from '~/rights/grants.server'
+import type { GrantTermsInput } from '~/rights/grant-terms'
+import { instantToLocalText } from '~/rights/local-time'
 import type { RoleName } from '~/domain/roles'
 import { SAMPLE_IMAGES, renderSampleImage } from './seed/sample-images'
 
@@ -141,6 +144,7 @@ async function seed(): Promise<void> {
   }
   // After the samples, so their reviews kept the one-stage default the loop above decides.
   await ensureCampaignReview({ brandId: brand.id, adminId: users.get('admin')!.id, ownerId: librarian.id })
+  await ensureDemoRights({ brandId: brand.id, legalId: users.get('legal')!.id, partnerOrganisationId: partner.id })
 
   if (uploadedNow === 0 && approvedNow === 0) {
     console.log('seed: demo data is already there, nothing to do')
@@ -174,6 +178,36 @@ async function ensureCampaignReview({ brandId, adminId, ownerId }: { brandId: st
     await db.collection.create({
       data: { name: 'Spring launch', description: 'Everything for the spring 2027 launch.', ownerId, organisationId: brandId },
     })
+  }
+}
+
+/**
+ * Rights for a few approved samples, so the portal's rights summaries, the download
+ * form and legal's expiring-soon board have something to show: a licence expiring in
+ * ten days, one for print in three countries, one for Acme only, and an embargo that
+ * lifts in three days on an otherwise expired asset. Written through the grants use case,
+ * which also starts each asset's rights window (when the worker is running).
+ */
+async function ensureDemoRights({ brandId, legalId, partnerOrganisationId }: { brandId: string; legalId: string; partnerOrganisationId: string }) {
+  const zone = 'Europe/Berlin'
+  const inDays = (days: number) => instantToLocalText(new Date(Date.now() + days * 86_400_000), zone)
+  const plans: { title: string; terms: Record<string, unknown> }[] = [
+    { title: 'Orchard Lifestyle', terms: { licenceType: 'rights_managed', licensor: 'Field & Frame Studio', reference: 'FF-2027-114', expiresAt: inDays(10), warnBeforeDays: '30' } },
+    { title: 'Retail Window Poster', terms: { licenceType: 'royalty_free', licensor: 'Getty Images', reference: 'GI-88213', channels: ['print', 'out_of_home'], territories: 'DE, FR, AT', expiresAt: inDays(45), warnBeforeDays: '14' } },
+    { title: 'Winter Gift Set', terms: { licenceType: 'owned', organisationIds: [partnerOrganisationId], warnBeforeDays: '0', notes: 'Shot in-house; shared with Acme for the winter campaign.' } },
+    { title: 'Spring Blossom Social Tile', terms: { licenceType: 'creative_commons', licenceVariant: 'CC BY 4.0', licensor: 'Hana Ito', channels: ['web', 'social'], startsAt: inDays(3), warnBeforeDays: '0' } },
+  ]
+  for (const { title, terms } of plans) {
+    const asset = await db.asset.findFirst({ where: { ownerOrganisationId: brandId, title }, select: { id: true, _count: { select: { rightsGrants: true } } } })
+    if (!asset || asset._count.rightsGrants > 0) continue
+    const written = await createGrant({
+      db,
+      assetId: asset.id,
+      actorId: legalId,
+      input: { licenceVariant: '', licensor: '', reference: '', startsAt: '', expiresAt: '', notes: '', timeZone: zone, ...terms } as GrantTermsInput,
+    })
+    if (!written.ok) throw new Error(`seed: the demo grant for "${title}" was refused: ${JSON.stringify(written.fieldErrors)}`)
+    console.log(`seed: rights for "${title}"`)
   }
 }
 
