@@ -63,7 +63,7 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
   const { connection, namespace, db, storage, search, maxImagePixels } = options
   const ingest = createIngestActivities({ db, storage, search, maxImagePixels })
   const review = createReviewActivities({ db, search })
-  const housekeeping = createHousekeepingActivities({ db })
+  const housekeeping = createHousekeepingActivities({ db, taskQueue: options.taskQueue })
   const rights = createRightsActivities({ db, search })
 
   const orchestration = await Worker.create({

@@ -1,27 +1,34 @@
 /**
  * One housekeeping pass (started hourly by the `housekeeping` Schedule, see
  * workers/housekeeping-schedule.ts): prunes old sign-in attempts and deletes expired
- * sessions, and returns how many rows each removed.
+ * sessions, re-signals the rights windows of recently edited grants, and returns how
+ * many rows (and windows) each step touched.
  *
  * Deterministic: imports only activity types.
  */
-import { proxyActivities } from '@temporalio/workflow'
+import { patched, proxyActivities } from '@temporalio/workflow'
 import type { HousekeepingActivities } from '../workers/activities/housekeeping'
 
 export type HousekeepingResult = {
   signInAttemptsDeleted: number
   sessionsDeleted: number
+  /** Assets whose rights window was signalled again (grants edited in the last two hours). */
+  rightsWindowsSignalled?: number
 }
 
 export async function housekeeping(): Promise<HousekeepingResult> {
   // Bounded retries: a pass that cannot reach the database gives up, and the next
   // hourly pass picks up whatever this one left.
-  const { pruneSignInAttempts, deleteExpiredSessions } = proxyActivities<HousekeepingActivities>({
+  const { pruneSignInAttempts, deleteExpiredSessions, reconcileRightsWindows } = proxyActivities<HousekeepingActivities>({
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
   })
 
   const signInAttemptsDeleted = await pruneSignInAttempts()
   const sessionsDeleted = await deleteExpiredSessions()
-  return { signInAttemptsDeleted, sessionsDeleted }
+  // Added with the rights engine; passes started before it replay without it.
+  if (!patched('reconcile-rights-windows')) return { signInAttemptsDeleted, sessionsDeleted }
+  const rightsWindowsSignalled = await reconcileRightsWindows()
+  return { signInAttemptsDeleted, sessionsDeleted, rightsWindowsSignalled }
 }

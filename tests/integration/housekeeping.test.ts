@@ -44,7 +44,7 @@ beforeAll(async () => {
     namespace: testEnv.namespace ?? 'default',
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../support/housekeeping-workflows.ts', import.meta.url)),
-    activities: createHousekeepingActivities({ db }),
+    activities: createHousekeepingActivities({ db, temporal: testEnv.client, taskQueue }),
   })
   running = worker.run()
 })
@@ -122,8 +122,8 @@ describe('housekeeping workflow', () => {
     await runHousekeeping()
 
     const again = await runHousekeeping()
-    expect(again).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number) })
-    const activities = createHousekeepingActivities({ db })
+    expect(again).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number) })
+    const activities = createHousekeepingActivities({ db, temporal: testEnv.client, taskQueue })
     await activities.pruneSignInAttempts()
     await activities.deleteExpiredSessions()
 
@@ -169,6 +169,31 @@ describe('ensureHousekeepingSchedule', () => {
     }
     expect(workflowId).toMatch(new RegExp(`^${scheduleId}-`))
     const result = (await testEnv.client.workflow.getHandle(workflowId ?? '').result()) as HousekeepingResult
-    expect(result).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number) })
+    expect(result).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number) })
+  })
+
+  it('signals the rights window of an asset whose grant was edited while Temporal was unreachable', async () => {
+    const fixtures = await import('../support/review-fixtures')
+    const { getStorage } = await import('~/storage.server')
+    const people = await fixtures.createReviewPeople(db, 'reconcile')
+    const { assetId } = await fixtures.createUploadedVersion(db, getStorage(), {
+      people,
+      bytes: await fixtures.generatePng(16, 16),
+      mediaType: 'image/png',
+      filename: 'reconcile.png',
+    })
+    // Written without the signal the grants use case would send.
+    await db.rightsGrant.create({
+      data: { assetId, licenceType: 'owned', createdById: people.uploaderId, expiresAt: new Date(Date.now() + 30 * 24 * HOUR_MS) },
+    })
+    const window = testEnv.client.workflow.getHandle(`rights-${assetId}`)
+    await expect(window.describe()).rejects.toThrow()
+
+    const result = await runHousekeeping()
+    expect(result.rightsWindowsSignalled).toBeGreaterThanOrEqual(1)
+    const described = await window.describe()
+    expect(described.status.name).toBe('RUNNING')
+    expect(described.taskQueue).toBe(taskQueue)
+    await window.terminate('test over')
   })
 })

@@ -4,12 +4,24 @@
  * delete by age, so it is idempotent: a retry (or an overlapping run) deletes what is
  * left, and counts only what it deleted itself.
  */
+import type { Client } from '@temporalio/client'
 import { pruneSignInAttempts } from '~/auth/rate-limit.server'
 import type { Db } from '~/db.server'
+import { notifyRightsChanged } from '~/rights/rights-window.server'
+import { heartbeat } from './support'
 
-export type HousekeepingActivityDeps = { db: Db }
+export type HousekeepingActivityDeps = {
+  db: Db
+  /** Temporal client for signalling rights windows; the process-wide one when omitted. */
+  temporal?: Client
+  /** Task queue of the rights windows it starts; env TEMPORAL_TASK_QUEUE when omitted. */
+  taskQueue?: string
+}
 
-export function createHousekeepingActivities({ db }: HousekeepingActivityDeps) {
+/** Grants edited this recently have their rights window signalled again (two passes' worth). */
+const RECONCILE_LOOKBACK_MS = 2 * 3_600_000
+
+export function createHousekeepingActivities({ db, temporal, taskQueue }: HousekeepingActivityDeps) {
   return {
     /**
      * Deletes sign-in attempts older than a day: the rate limits look back 15 minutes
@@ -27,6 +39,27 @@ export function createHousekeepingActivities({ db }: HousekeepingActivityDeps) {
     async deleteExpiredSessions(): Promise<number> {
       const result = await db.session.deleteMany({ where: { expiresAt: { lte: new Date() } } })
       return result.count
+    },
+
+    /**
+     * Signals (starting if need be) the rights window of every asset whose grants changed
+     * in the last two hours. Grant edits signal it themselves; this catches those made
+     * while Temporal was unreachable, which the rights pages promise will be re-planned.
+     * A signal to a running window only makes it plan again, so repeats are harmless.
+     * Returns the number of assets signalled.
+     */
+    async reconcileRightsWindows(): Promise<number> {
+      const since = new Date(Date.now() - RECONCILE_LOOKBACK_MS)
+      const changed = await db.rightsGrant.findMany({
+        where: { updatedAt: { gte: since } },
+        distinct: ['assetId'],
+        select: { assetId: true },
+      })
+      for (const [index, { assetId }] of changed.entries()) {
+        await notifyRightsChanged({ assetId, client: temporal, taskQueue })
+        heartbeat({ signalled: index + 1 })
+      }
+      return changed.length
     },
   }
 }
