@@ -22,6 +22,8 @@ export type AuditAction =
   | 'version.supersede'
   | 'version.processing_failed'
   | 'rights.change'
+  | 'share_link.create'
+  | 'share_link.revoke'
   | 'rights.start'
   | 'rights.warn'
   | 'rights.expire'

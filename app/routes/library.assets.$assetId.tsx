@@ -239,6 +239,14 @@ export default function AssetPage() {
                 </ul>
               )}
               {rights.next ? <p className="text-zinc-600">{rights.next}</p> : null}
+              <p className="flex flex-wrap gap-x-4 gap-y-1 border-t border-zinc-100 pt-2">
+                <Link to={`${pagePath}/downloads`} className="font-medium text-damson-700 hover:underline">
+                  Downloads and takedowns
+                </Link>
+                <Link to={`${pagePath}/share#share-links`} className="font-medium text-damson-700 hover:underline">
+                  Share links
+                </Link>
+              </p>
             </CardBody>
           </Card>
 

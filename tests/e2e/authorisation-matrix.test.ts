@@ -42,14 +42,14 @@ const EMAILS: Record<SignedInRole, string> = {
 
 // ───────────────────────────── expectations
 
-type Expectation = 'ok' | 'login' | 's3' | 'declare' | 'forbidden' | 'not-found'
+type Expectation = 'ok' | 'login' | 'unauthorised' | 's3' | 'declare' | 'forbidden' | 'not-found'
 
 /**
  * ok 200 · login 302 → /login · s3 302 → presigned URL (≤ 60 s) of the copy carrying the rights,
  * which answers 200 · declare 303 → the portal page's download form (a partner must declare the
- * use first) · forbidden 403 · not-found 404
+ * use first) · unauthorised 401 (the JSON API never redirects) · forbidden 403 · not-found 404
  */
-const STATUS: Record<Expectation, number> = { ok: 200, login: 302, s3: 302, declare: 303, forbidden: 403, 'not-found': 404 }
+const STATUS: Record<Expectation, number> = { ok: 200, login: 302, unauthorised: 401, s3: 302, declare: 303, forbidden: 403, 'not-found': 404 }
 
 type Ids = {
   approvedId: string
@@ -154,6 +154,12 @@ const ROUTES = {
 
   '/notifications': { path: () => '/notifications', expect: all('ok') },
   '/portal/takedowns': { path: () => '/portal/takedowns', expect: all('ok') },
+  '/library/assets/:approvedId/share': { path: (ids) => `/library/assets/${ids.approvedId}/share`, expect: staffPartner('ok', 'forbidden') },
+  '/api/v1/assets': { path: () => '/api/v1/assets', expect: all('ok', 'unauthorised') },
+  '/api/v1/assets/:approvedId': { path: (ids) => `/api/v1/assets/${ids.approvedId}`, expect: all('ok', 'unauthorised') },
+  '/api/v1/assets/:unapprovedId': { path: (ids) => `/api/v1/assets/${ids.unapprovedId}`, expect: { ...staffPartner('ok', 'not-found'), anonymous: 'unauthorised' } },
+  '/api/v1/assets/:missingId': { path: (ids) => `/api/v1/assets/${ids.missingId}`, expect: all('not-found', 'unauthorised') },
+  '/s/:unknownToken (share link)': { path: (ids) => `/s/${ids.missingId}`, expect: all('not-found', 'not-found') },
   '/library/assets/:approvedId/rights': { path: (ids) => `/library/assets/${ids.approvedId}/rights`, expect: staffPartner('ok', 'forbidden') },
   '/rights/expiring': {
     path: () => '/rights/expiring',
