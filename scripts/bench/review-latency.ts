@@ -18,6 +18,7 @@
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
 import { createDb } from '~/db.server'
+import { signIn as signInAs } from './web-session'
 
 const { values } = parseArgs({
   options: {
@@ -31,24 +32,13 @@ const REVIEWS = Math.max(50, Number(values.reviews))
 const CONCURRENCY = Math.max(1, Number(values.concurrency))
 const POLL_MS = 25
 const TIMEOUT_MS = 60_000
-const PASSWORD = 'damson-demo'
 
 const webUrl = process.env.BENCH_WEB_URL
 const databaseUrl = process.env.DATABASE_URL
 if (!webUrl || !databaseUrl) throw new Error('Run through `npm run bench:review` (BENCH_WEB_URL and DATABASE_URL are set there)')
 const db = createDb(databaseUrl)
 
-async function signIn(email: string): Promise<string> {
-  const response = await fetch(`${webUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: webUrl! },
-    body: new URLSearchParams({ email, password: PASSWORD, redirectTo: '' }),
-  })
-  const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]!).find((pair) => /=.+/.test(pair))
-  if (response.status !== 302 || !cookie) throw new Error(`Signing in ${email} answered ${response.status}`)
-  return cookie
-}
+const signIn = (email: string) => signInAs(webUrl!, email)
 
 function request(path: string, cookie: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers)

@@ -22,6 +22,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Client, Connection } from '@temporalio/client'
 import { createDb } from '~/db.server'
+import { signIn as signInAs } from './web-session'
 import { getEnv } from '~/env.server'
 import { createSearchClient, reindexAsset } from '~/search.server'
 import { grantsChangedSignal, rightsWindow } from '../../workflows/rights-window'
@@ -38,7 +39,6 @@ const WINDOWS = Math.max(1, Number(values.windows))
 const SPAN_MS = Number(values.span) * 1000
 const EXPIRY_LEAD_MS = 2_000
 const POLL_MS = 20
-const PASSWORD = 'damson-demo'
 
 const webUrl = process.env.BENCH_WEB_URL
 if (!webUrl) throw new Error('Run through `npm run bench:rights` (BENCH_WEB_URL is set there)')
@@ -46,17 +46,7 @@ const env = getEnv()
 const db = createDb(env.DATABASE_URL)
 const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
 
-async function signIn(email: string): Promise<string> {
-  const response = await fetch(`${webUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: webUrl! },
-    body: new URLSearchParams({ email, password: PASSWORD, redirectTo: '' }),
-  })
-  const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]!).find((pair) => /=.+/.test(pair))
-  if (response.status !== 302 || !cookie) throw new Error(`Signing in ${email} answered ${response.status}`)
-  return cookie
-}
+const signIn = (email: string) => signInAs(webUrl!, email)
 
 type Probe = { name: string; refused: () => Promise<boolean> }
 

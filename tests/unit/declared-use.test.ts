@@ -11,25 +11,13 @@ import { permittedUses, type RightsGrantTerms } from '~/domain/rights'
 import { downloadFormFor } from '~/portal/asset-page.server'
 import { DeclaredUseSchema, judgeDeclaredUse, labelInSentence } from '~/rights/declared-use.server'
 import { weeklySeries, weekStartUtc } from '~/rights/download-ledger.server'
+import { grantTerms } from '../support/rights-grant-terms'
 
 const at = new Date('2027-03-03T12:00:00Z')
 const partner: Viewer = { userId: 'u1', roles: ['partner'], organisationId: 'acme' }
 const legal: Viewer = { userId: 'u2', roles: ['legal'], organisationId: 'brand' }
 
-function grant(overrides: Partial<RightsGrantTerms> = {}): RightsGrantTerms {
-  return {
-    id: 'g1',
-    licenceType: 'rights_managed',
-    channels: [],
-    territories: [],
-    organisationIds: [],
-    startsAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    timeZone: 'UTC',
-    ...overrides,
-  }
-}
+const grant = grantTerms
 
 const CHANNELS = [
   { key: 'web', label: 'Web' },

@@ -2,23 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { evaluateUse, permittedUses, type RightsGrantTerms, type RightsNames } from '~/domain/rights'
 import { rightsSummary } from '~/domain/rights-summary'
+import { grantTerms } from '../support/rights-grant-terms'
 
 const at = new Date('2027-02-01T12:00:00Z')
 
-function grant(overrides: Partial<RightsGrantTerms> = {}): RightsGrantTerms {
-  return {
-    id: 'g1',
-    licenceType: 'rights_managed',
-    channels: [],
-    territories: [],
-    organisationIds: [],
-    startsAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    timeZone: 'UTC',
-    ...overrides,
-  }
-}
+const grant = grantTerms
 
 const organisationNames: Record<string, string> = { acme: 'Acme Agency', beta: 'Beta Press' }
 const channelLabels: Record<string, string> = { social: 'social media' }

@@ -19,23 +19,11 @@ import {
   type RightsGrantTerms,
   type RightsNames,
 } from '~/domain/rights'
+import { grantTerms as defaultGrantTerms } from '../support/rights-grant-terms'
 
 const at = new Date('2027-03-01T12:00:00Z')
 
-function grant(overrides: Partial<RightsGrantTerms> = {}): RightsGrantTerms {
-  return {
-    id: 'g1',
-    licenceType: 'rights_managed',
-    channels: [],
-    territories: [],
-    organisationIds: [],
-    startsAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    timeZone: 'UTC',
-    ...overrides,
-  }
-}
+const grant = defaultGrantTerms
 
 const organisationNames: Record<string, string> = { acme: 'Acme Agency', beta: 'Beta Press' }
 const channelLabels: Record<string, string> = { out_of_home: 'out-of-home advertising', social: 'social media' }

@@ -3,6 +3,7 @@ import type { AssetAccessFacts } from '~/domain/asset-access'
 import type { RightsGrantTerms } from '~/domain/rights'
 import { canOpenShareLink, canShareAsset, downloadsLeft, shareLinkState, type ShareLinkFacts } from '~/share/share-link-rule'
 import { isUnlocked, unlockCookieHeader, unlockValue, SHARE_UNLOCK_COOKIE, SHARE_UNLOCK_SECONDS } from '~/share/share-unlock.server'
+import { grantTerms } from '../support/rights-grant-terms'
 
 const at = new Date('2027-03-01T12:00:00Z')
 
@@ -22,20 +23,7 @@ function asset(overrides: Partial<AssetAccessFacts> = {}): AssetAccessFacts {
   }
 }
 
-function grant(overrides: Partial<RightsGrantTerms> = {}): RightsGrantTerms {
-  return {
-    id: 'g1',
-    licenceType: 'rights_managed',
-    channels: [],
-    territories: [],
-    organisationIds: [],
-    startsAt: null,
-    expiresAt: null,
-    revokedAt: null,
-    timeZone: 'UTC',
-    ...overrides,
-  }
-}
+const grant = grantTerms
 
 describe('shareLinkState', () => {
   it('is active until the instant it expires, then expired', () => {
