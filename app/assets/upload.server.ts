@@ -468,12 +468,41 @@ async function storeThenRecord(options: CommonUploadOptions, assetId: string, be
 type StreamOriginalOptions = { storage: Storage; storageKey: string; file: UploadSource; maxBytes: number }
 
 /**
- * Peeks the first bytes to sniff the type, then streams head + rest to S3 while
- * hashing and counting. Going over `maxBytes` aborts the upload and removes any
- * partial object. Exported for tests and for the new-version path's reuse.
+ * An original: any image the pipeline can process, at most `maxBytes`. Exported for
+ * tests and for the new-version path's reuse.
  */
 export async function streamOriginal({ storage, storageKey, file, maxBytes }: StreamOriginalOptions): Promise<StoredOriginal> {
   const name = displayFilename(file.filename)
+  return streamSniffedUpload({
+    storage,
+    storageKey,
+    file,
+    maxBytes,
+    name,
+    refuseType: (sniffed) =>
+      sniffed && isSupportedImage(sniffed.mime) ? null : `${describeMediaType(sniffed?.mime ?? null)}, not an image. ${SUPPORTED_IMAGE_SENTENCE}`,
+    tooLarge: () => tooLarge(name, maxBytes),
+  })
+}
+
+export type SniffedUploadOptions = {
+  storage: Storage
+  storageKey: string
+  file: UploadSource
+  maxBytes: number
+  /** The file's name as people see it, for messages. */
+  name: string
+  /** Why the sniffed type is refused (words following the name), or null to take it. */
+  refuseType: (sniffed: { mime: string; ext: string } | null) => string | null
+  tooLarge: () => AppError
+}
+
+/**
+ * Peeks the first bytes to sniff the type, then streams head + rest to S3 while
+ * hashing and counting. Going over `maxBytes` aborts the upload and removes any
+ * partial object; an empty file or a refused type stores nothing.
+ */
+export async function streamSniffedUpload({ storage, storageKey, file, maxBytes, name, refuseType, tooLarge }: SniffedUploadOptions): Promise<StoredOriginal> {
   const iterator = toAsyncIterable(file.stream)[Symbol.asyncIterator]()
 
   // 1. Peek: gather at least SNIFF_BYTES (or the whole file, if smaller).
@@ -491,7 +520,7 @@ export async function streamOriginal({ storage, storageKey, file, maxBytes }: St
     headBytes += next.value.byteLength
     if (headBytes > maxBytes) {
       await closeQuietly(iterator)
-      throw tooLarge(name, maxBytes)
+      throw tooLarge()
     }
   }
   if (headBytes === 0) {
@@ -502,9 +531,10 @@ export async function streamOriginal({ storage, storageKey, file, maxBytes }: St
   // 2. Sniff: the bytes decide, not the name or the declared type.
   const headBuffer = Buffer.concat(head, headBytes)
   const sniffed = await sniffMediaType(headBuffer.subarray(0, SNIFF_BYTES))
-  if (!sniffed || !isSupportedImage(sniffed.mime)) {
+  const refusal = refuseType(sniffed ?? null)
+  if (refusal !== null || !sniffed) {
     await closeQuietly(iterator)
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${name} ${describeMediaType(sniffed?.mime ?? null)}, not an image. ${SUPPORTED_IMAGE_SENTENCE}`)
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${name} ${refusal ?? 'is not a file type Damson recognises.'}`)
   }
 
   // 3. Stream head + rest through the hash and the counter into S3.
@@ -515,7 +545,7 @@ export async function streamOriginal({ storage, storageKey, file, maxBytes }: St
     const feed = function (chunk: Uint8Array): Uint8Array {
       bytes += chunk.byteLength
       if (bytes > maxBytes) {
-        limitError = tooLarge(name, maxBytes)
+        limitError = tooLarge()
         throw limitError
       }
       hash.update(chunk)

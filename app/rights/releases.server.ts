@@ -6,19 +6,17 @@
  * written in one transaction once the object is stored. Staff download releases
  * through an audited route that hands out a presigned URL of at most a minute.
  */
-import { createHash, randomUUID } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import {
   unstable_createMemoryUploadHandler as createMemoryUploadHandler,
   unstable_parseMultipartFormData as parseMultipartFormData,
   type UploadHandler,
 } from '@remix-run/node'
 import { z } from 'zod'
-import { displayFilename, formatBytes, type UploadSource } from '~/assets/upload.server'
+import { displayFilename, formatBytes, streamSniffedUpload, type UploadSource } from '~/assets/upload.server'
 import { appendAuditEvent, recordAuditEvent } from '~/audit.server'
 import type { Db, DbOrTx } from '~/db.server'
 import { AppError, isAppError } from '~/errors.server'
-import { SNIFF_BYTES, sniffMediaType } from '~/media.server'
 import type { Storage } from '~/storage.server'
 
 export const RELEASE_MAX_BYTES = 20 * 1024 * 1024
@@ -110,98 +108,21 @@ export async function storeRelease(options: StoreReleaseOptions): Promise<Stored
 
 type StreamReleaseOptions = { storage: Storage; storageKey: string; file: UploadSource; filename: string; maxBytes: number }
 
-/**
- * Peeks the first bytes to sniff the type, then streams head + rest to S3 while
- * hashing and counting; going over `maxBytes` aborts and removes any partial object.
- * (The same pipeline as originals in ~/assets/upload.server, which accepts images only.)
- */
+/** A release: PDF, JPEG or PNG by its bytes, at most `maxBytes`, streamed to S3 like originals. */
 async function streamRelease({ storage, storageKey, file, filename, maxBytes }: StreamReleaseOptions) {
-  const iterator = toAsyncIterable(file.stream)[Symbol.asyncIterator]()
-  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `${filename} is larger than the ${formatBytes(maxBytes)} limit for releases.`)
-
-  const head: Uint8Array[] = []
-  let headBytes = 0
-  let ended = false
-  while (headBytes < SNIFF_BYTES) {
-    const next = await iterator.next()
-    if (next.done) {
-      ended = true
-      break
-    }
-    head.push(next.value)
-    headBytes += next.value.byteLength
-  }
-  if (headBytes > maxBytes) {
-    await closeQuietly(iterator)
-    throw tooLarge()
-  }
-  if (headBytes === 0) {
-    await closeQuietly(iterator)
-    throw new AppError('BAD_REQUEST', `${filename} is empty (0 bytes). Choose the file again.`)
-  }
-  const headBuffer = Buffer.concat(head, headBytes)
-  const sniffed = await sniffMediaType(headBuffer)
-  if (!sniffed || !(sniffed.mime in RELEASE_TYPES)) {
-    await closeQuietly(iterator)
-    const found = sniffed ? `is ${sniffed.mime}` : 'is not a file type Damson recognises'
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${filename} ${found}. Releases must be PDF, JPEG or PNG.`)
-  }
-
-  const hash = createHash('sha256')
-  let bytes = 0
-  let limitError: AppError | undefined
-  async function* metered(): AsyncGenerator<Uint8Array> {
-    const feed = (chunk: Uint8Array): Uint8Array => {
-      bytes += chunk.byteLength
-      if (bytes > maxBytes) {
-        limitError = tooLarge()
-        throw limitError
-      }
-      hash.update(chunk)
-      return chunk
-    }
-    yield feed(headBuffer)
-    if (ended) return
-    for (;;) {
-      const next = await iterator.next()
-      if (next.done) return
-      if (next.value.byteLength > 0) yield feed(next.value)
-    }
-  }
-  const body = Readable.from(metered(), { objectMode: false })
-  try {
-    await storage.putStream(storageKey, body, sniffed.mime)
-  } catch (error) {
-    body.destroy()
-    await closeQuietly(iterator)
-    await storage.delete(storageKey).catch(() => undefined)
-    if (limitError) throw limitError
-    if (isAppError(error)) throw error
-    console.error(`Storing release ${filename} at ${storageKey} failed:`, error)
-    throw new AppError('UNAVAILABLE', `${filename} could not be stored because file storage is unavailable. Try again in a moment.`)
-  }
-  return { mediaType: sniffed.mime, bytes, sha256: hash.digest('hex') }
-}
-
-function toAsyncIterable(stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (Symbol.asyncIterator in stream) return stream as AsyncIterable<Uint8Array>
-  const reader = (stream as ReadableStream<Uint8Array>).getReader()
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: async () => {
-        const { done, value } = await reader.read()
-        return done ? { done: true, value: undefined } : { done: false, value }
-      },
-      return: async () => {
-        await reader.cancel().catch(() => undefined)
-        return { done: true, value: undefined }
-      },
-    }),
-  }
-}
-
-async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> {
-  await iterator.return?.().catch(() => undefined)
+  const stored = await streamSniffedUpload({
+    storage,
+    storageKey,
+    file,
+    maxBytes,
+    name: filename,
+    refuseType: (sniffed) =>
+      sniffed && sniffed.mime in RELEASE_TYPES
+        ? null
+        : `${sniffed ? `is ${sniffed.mime}` : 'is not a file type Damson recognises'}. Releases must be PDF, JPEG or PNG.`,
+    tooLarge: () => new AppError('PAYLOAD_TOO_LARGE', `${filename} is larger than the ${formatBytes(maxBytes)} limit for releases.`),
+  })
+  return { mediaType: stored.mediaType, bytes: stored.bytes, sha256: stored.sha256 }
 }
 
 async function drain(data: AsyncIterable<Uint8Array>): Promise<void> {
