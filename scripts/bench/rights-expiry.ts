@@ -211,6 +211,7 @@ async function windowsHeld(partner: string): Promise<{ held: number; late: numbe
   console.log(`windows: starting ${WINDOWS} rights-window workflows…`)
   const started = Date.now()
   let next = 0
+  let done = 0
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (next < assets.length) {
@@ -222,7 +223,7 @@ async function windowsHeld(partner: string): Promise<{ held: number; late: numbe
           signal: grantsChangedSignal,
           signalArgs: [],
         })
-        if (next % 2000 === 0) console.log(`  ${next} started`)
+        if (++done % 2000 === 0) console.log(`  ${done} started`)
       }
     }),
   )
