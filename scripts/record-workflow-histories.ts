@@ -39,6 +39,9 @@ const { submitReviewDecision } = await import('~/review/decide.server')
 const { bundleDamsonWorkflows, createDamsonWorkers } = await import('../workers/main')
 const { reviewVersion, withdrawSignal } = await import('../workflows/review')
 const { createReviewActivities } = await import('../workers/activities/review')
+const { createRightsActivities } = await import('../workers/activities/rights')
+const { notifyRightsChanged } = await import('~/rights/rights-window.server')
+const { grantsChangedSignal, rightsWindow, rightsWindowQuery } = await import('../workflows/rights-window')
 const fixtures = await import('../tests/support/review-fixtures')
 
 const env = getEnv()
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
     const files: { file: string; json: string }[] = []
     const keep = async (from: Client, recordings: Recording[]) => {
       for (const { name, workflowId } of recordings) {
-        const history = await from.workflow.getHandle(workflowId).fetchHistory()
+        const history = await from.workflow.getHandle(workflowId, firstRunIds.get(workflowId)).fetchHistory()
         await Worker.runReplayHistory({ workflowBundle }, history, workflowId)
         files.push({ file: `${name}.json`, json: historyToJSON(history) })
       }
@@ -91,10 +94,13 @@ async function main(): Promise<void> {
       connection: timeSkipping.nativeConnection,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       workflowBundle,
-      activities: createReviewActivities({ db, search }),
+      activities: { ...createReviewActivities({ db, search }), ...createRightsActivities({ db, search }) },
     })
     try {
-      await stagedWorker.runUntil(async () => keep(timeSkipping.client, await driveStagedPaths(timeSkipping)))
+      await stagedWorker.runUntil(async () => {
+        await keep(timeSkipping.client, await driveStagedPaths(timeSkipping))
+        await keep(timeSkipping.client, await driveRightsPaths(timeSkipping))
+      })
     } finally {
       await timeSkipping.teardown()
     }
@@ -251,6 +257,72 @@ async function driveStagedPaths(testEnv: TestWorkflowEnvironment): Promise<Recor
 
   return recordings
 }
+
+/** Rights windows: warned, re-planned by an edit, expired; and one that continues as new. */
+async function driveRightsPaths(testEnv: TestWorkflowEnvironment): Promise<Recording[]> {
+  const people = await fixtures.createReviewPeople(db, 'histories-rights')
+  const hour = 3_600_000
+  const now = await testEnv.currentTimeMs()
+  const asset = async (expiresInHours: number, warnBeforeDays: number) => {
+    const { assetId } = await fixtures.createUploadedVersion(db, storage, {
+      people,
+      bytes: await fixtures.generatePng(16, 16),
+      mediaType: 'image/png',
+      filename: 'rights.png',
+    })
+    const grant = await db.rightsGrant.create({
+      data: { assetId, licenceType: 'royalty_free', createdById: people.uploaderId, expiresAt: new Date(now + expiresInHours * hour), warnBeforeDays },
+    })
+    return { assetId, grantId: grant.id }
+  }
+  const planned = async (assetId: string, kind: string) => {
+    const handle = testEnv.client.workflow.getHandle(`rights-${assetId}`)
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if ((await handle.query(rightsWindowQuery)).next?.kind === kind) return handle
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`rights window ${assetId} never planned its ${kind}`)
+  }
+  const recordings: Recording[] = []
+
+  console.log('A rights window warned, re-planned by an extension, then expired…')
+  const extended = await asset(72, 2)
+  await notifyRightsChanged({ assetId: extended.assetId, client: testEnv.client, taskQueue: env.TEMPORAL_TASK_QUEUE })
+  await planned(extended.assetId, 'warn')
+  await testEnv.sleep('25h')
+  await planned(extended.assetId, 'expiry')
+  await db.rightsGrant.update({ where: { id: extended.grantId }, data: { expiresAt: new Date(now + 96 * hour) } })
+  await notifyRightsChanged({ assetId: extended.assetId, client: testEnv.client, taskQueue: env.TEMPORAL_TASK_QUEUE })
+  await testEnv.sleep('72h')
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await db.rightsChangeHandled.count({ where: { assetId: extended.assetId, kind: 'expiry' } })) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  expectThat((await db.rightsChangeHandled.count({ where: { assetId: extended.assetId } })) >= 2, 'warned and expired')
+  recordings.push({ name: 'rights-window-warned-extended-expired', workflowId: `rights-${extended.assetId}` })
+
+  console.log('A rights window that continues as new…')
+  const long = await asset(500, 0)
+  const handle = await testEnv.client.workflow.signalWithStart(rightsWindow, {
+    workflowId: `rights-${long.assetId}`,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    args: [{ assetId: long.assetId, plansPerRun: 2 }],
+    signal: grantsChangedSignal,
+    signalArgs: [],
+  })
+  const firstRun = (await handle.describe()).runId!
+  await planned(long.assetId, 'expiry')
+  for (let i = 0; i < 3; i++) await handle.signal(grantsChangedSignal)
+  for (let attempt = 0; attempt < 200 && (await handle.describe()).runId === firstRun; attempt++) await new Promise((resolve) => setTimeout(resolve, 50))
+  recordings.push({ name: 'rights-window-continued-as-new', workflowId: `rights-${long.assetId}` })
+  // The first run's history: fetch it by run id (the name above stands for the workflow).
+  firstRunIds.set(`rights-${long.assetId}`, firstRun)
+  await handle.terminate('recorded')
+  return recordings
+}
+
+/** Workflows whose history to record is an earlier run's, by workflow id. */
+const firstRunIds = new Map<string, string>()
 
 function expectThat(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`Unexpected outcome, nothing recorded: ${message}`)

@@ -38,9 +38,9 @@ beforeAll(async () => {
 }, 60_000)
 
 describe('recorded workflow histories replay against the current workflow code', () => {
-  it('covers both workflows', () => {
+  it('covers every long-lived workflow', () => {
     const types = recorded.map(({ history }) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name)
-    expect(new Set(types)).toEqual(new Set(['ingestVersion', 'reviewVersion']))
+    expect(new Set(types)).toEqual(new Set(['ingestVersion', 'reviewVersion', 'rightsWindow']))
   })
 
   it.each(recorded)('$workflowId', async ({ workflowId, history }) => {
