@@ -12,9 +12,11 @@ const outDir = path.resolve('.data/screenshots')
 mkdirSync(outDir, { recursive: true })
 
 const tours: { email: string; pages: string[] }[] = [
-  { email: 'librarian@damson.test', pages: ['/library', '/library/upload'] },
+  { email: 'admin@damson.test', pages: ['/library', '/notifications', '/admin/outbox', '/admin/rights-channels'] },
+  { email: 'librarian@damson.test', pages: ['/library', '/library/upload', '/admin/review-policies'] },
   { email: 'reviewer@damson.test', pages: ['/reviews'] },
-  { email: 'partner@acme.test', pages: ['/portal', '/portal?q=sumer'] },
+  { email: 'legal@damson.test', pages: ['/rights/expiring', '/rights/expiring?days=90'] },
+  { email: 'partner@acme.test', pages: ['/portal', '/portal?q=sumer', '/portal?q=retail', '/portal/takedowns'] },
 ]
 
 const browser = await launchChromium()
@@ -38,7 +40,8 @@ try {
       await page.screenshot({ path: path.join(outDir, name), fullPage: true })
       console.log(`saved ${name}`)
     }
-    // The first item in the list, where there is one.
+    // The first item in the tour's first page's list, where there is one.
+    await page.goto(`${baseUrl}${tour.pages[0]}`)
     const firstLink = page.locator('main a[href*="/portal/assets/"], main a[href*="/reviews/"], main a[href*="/library/assets/"]').first()
     const href = (await firstLink.count()) ? await firstLink.getAttribute('href') : null
     if (href) {

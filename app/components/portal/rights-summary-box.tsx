@@ -19,7 +19,8 @@ const STATE_BADGE: Record<string, { tone: BadgeTone; label: string }> = {
 /** The asset's rights in plain language (from ~/domain/rights-summary). */
 export function RightsSummaryBox({ headline, licences, showStates }: RightsSummaryBoxProps) {
   return (
-    <Card>
+    // #rights: delivered files link here from their embedded xmpRights:WebStatement.
+    <Card id="rights" className="scroll-mt-20">
       <CardBody>
         <h2 className="mb-1 text-sm font-semibold text-zinc-900">Usage rights</h2>
         <p className="text-sm text-zinc-700">{asSentence(headline)}</p>
