@@ -11,8 +11,8 @@
  * 2. Windows held: WINDOWS assets, each with a grant expiring somewhere in a 5-minute
  *    span, each with its rights-window workflow started on the dev server. Reports how
  *    many were running when the first expiry came due, then checks every asset is
- *    refused to the partner within 2 s of its expiry (sampled as they fall due) and how
- *    long the workflows took to carry out each expiry (durable timer lag).
+ *    refused to the partner 2 s after its expiry, and how long the workflows took to
+ *    carry out each expiry (durable timer lag).
  *
  *   npm run bench:rights [-- --runs 20 --windows 10000]
  *
@@ -234,17 +234,26 @@ async function windowsHeld(partner: string): Promise<{ held: number; late: numbe
   const held = (await client.workflow.count(`WorkflowType = "rightsWindow" AND ExecutionStatus = "Running" AND WorkflowId STARTS_WITH "rights-"`)).count
   console.log(`windows: ${held} rights windows running as the first expiry comes due`)
 
-  // Sample assets as they fall due: each must be refused to the partner within 2 s.
+  // Every asset, as it falls due: the partner must be refused 2 s after its expiry (through
+  // the JSON API, the cheapest surface; the others answer the same, see the first part).
   let late = 0
   let probed = 0
-  const sample = assets.filter((_, index) => index % Math.max(1, Math.floor(WINDOWS / 300)) === 0)
-  for (const asset of sample) {
-    const checkAt = asset.expiresAt.getTime() + 2_000
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, checkAt - Date.now())))
-    const response = await status(`/portal/assets/${asset.id}`, partner)
-    probed++
-    if (response.status !== 404) late++
-  }
+  let worstCheckDelay = 0
+  let cursor = 0
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (cursor < assets.length) {
+        const asset = assets[cursor++]!
+        const checkAt = asset.expiresAt.getTime() + 2_000
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, checkAt - Date.now())))
+        const response = await status(`/api/v1/assets/${asset.id}`, partner, { headers: { Accept: 'application/json' } })
+        worstCheckDelay = Math.max(worstCheckDelay, Date.now() - checkAt)
+        probed++
+        if (response.status !== 404) late++
+      }
+    }),
+  )
+  console.log(`windows: every asset checked 2 s after its expiry (each check answered within ${worstCheckDelay} ms of that moment)`)
   // Let the last timers fire, then read how late each workflow carried its expiry out.
   await new Promise((resolve) => setTimeout(resolve, 10_000))
   const lags = (
@@ -264,7 +273,7 @@ async function main(): Promise<void> {
     console.log(`  ${name.padEnd(11)} expiry-to-blocked p50 ${percentile(values, 50)} ms, worst ${Math.max(...values)} ms (one request: p50 ${percentile(base, 50).toFixed(0)} ms)`)
   }
   const windows = await windowsHeld(partner)
-  console.log(`windows: ${windows.probed} sampled assets checked 2 s after their expiry, ${windows.late} still served`)
+  console.log(`windows: ${windows.probed} assets checked 2 s after their expiry, ${windows.late} still served`)
   console.log(`rights: expiry-to-blocked worst = ${worst} ms, windows held = ${windows.held}`)
 }
 
