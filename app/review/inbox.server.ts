@@ -20,6 +20,7 @@ import { requireVersionAccess } from '~/assets/access.server'
 import { renditionUrl } from '~/portal/browse.server'
 import { getStorage, type Storage } from '~/storage.server'
 import { submitReviewDecision } from './decide.server'
+import type { CurrentStageView } from './review-views'
 import { readLiveReviewState, type LiveReviewState, type LiveState, type ReadLiveReviewState } from './review-state.server'
 import { diffComparablePreviews, findComparablePreviews } from './version-diff.server'
 
@@ -314,20 +315,7 @@ export type ReviewDecisionView = {
   createdAt: string
 }
 
-export type CurrentStageView = {
-  index: number
-  count: number
-  name: string
-  dueAt: string
-  dueLabel: string
-  overdue: boolean
-  pendingReviewers: string[]
-  /** When the pending reviewers were reminded; null before. */
-  remindedAt: string | null
-  /** When the stage escalates to admins if still pending; null when unknown. */
-  escalationDueAt: string | null
-  escalatedAt: string | null
-}
+export type { CurrentStageView } from './review-views'
 
 export type ReviewProgressView = {
   id: string

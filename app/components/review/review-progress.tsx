@@ -6,6 +6,7 @@
 import { Badge, Card, CardBody, CardHeader, CardTitle, cn } from '~/components/ui'
 import type { DecisionKind } from '~/domain/review-policy'
 import { DECISION_LABEL, DECISION_TONE, formatDateTime } from './format'
+import type { CurrentStageView } from '~/review/review-views'
 
 export type StepperStage = {
   index: number
@@ -16,18 +17,7 @@ export type StepperStage = {
   reviewers: { id: string; name: string; decision: DecisionKind | null; comment: string | null; decidedAt: string | null }[]
 }
 
-export type ProgressStage = {
-  index: number
-  count: number
-  name: string
-  dueAt: string
-  dueLabel: string
-  overdue: boolean
-  pendingReviewers: string[]
-  remindedAt: string | null
-  escalationDueAt: string | null
-  escalatedAt: string | null
-}
+export type ProgressStage = CurrentStageView
 
 export type ProgressReview = {
   status: string
