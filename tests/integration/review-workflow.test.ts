@@ -3,13 +3,14 @@
  * dev server, PostgreSQL, SeaweedFS and Typesense, with the Damson workers running
  * in-process on task queues of their own.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing'
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AssetSearchDocument } from '~/search.server'
 import type { DamsonWorkers } from '../../workers/main'
 import type { ReviewOutcome } from '../../workflows/review'
 import type { IngestVersionResult } from '../../workflows/ingest'
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers'
 import { loadStackEnv, useOwnTaskQueues } from '../support/stack-env'
 
 loadStackEnv()
@@ -25,7 +26,6 @@ const { startIngest } = await import('~/assets/start-ingest.server')
 const { submitReviewDecision } = await import('~/review/decide.server')
 const { promoteVersion } = await import('~/assets/promote-version.server')
 const { AppError } = await import('~/errors.server')
-const { bundleDamsonWorkflows, createDamsonWorkers } = await import('../../workers/main')
 const { reviewStateQuery, reviewVersion } = await import('../../workflows/review')
 const fixtures = await import('../support/review-fixtures')
 
@@ -37,33 +37,18 @@ const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
 let testEnv: TestWorkflowEnvironment
 let workflowBundle: WorkflowBundle
 let workers: DamsonWorkers
-let running: Promise<void>
+let inProcess: InProcessWorkers | undefined
 let people: Awaited<ReturnType<typeof fixtures.createReviewPeople>>
 
 beforeAll(async () => {
   await ensureSearchCollections(search)
-  testEnv = await TestWorkflowEnvironment.createFromExistingServer({ address: env.TEMPORAL_ADDRESS })
-  workflowBundle = await bundleDamsonWorkflows()
-  workers = await createDamsonWorkers({
-    connection: testEnv.nativeConnection,
-    namespace: testEnv.namespace ?? 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    mediaTaskQueue: env.TEMPORAL_MEDIA_TASK_QUEUE,
-    db,
-    storage,
-    search,
-    maxImagePixels: env.MAX_IMAGE_PIXELS,
-    workflowBundle,
-  })
-  running = workers.run()
-  await workers.ready()
+  inProcess = await startInProcessWorkers({ env, db, storage, search })
+  ;({ testEnv, workflowBundle, workers } = inProcess)
   people = await fixtures.createReviewPeople(db, 'review')
 })
 
 afterAll(async () => {
-  workers?.shutdown()
-  await running
-  await testEnv?.teardown()
+  await inProcess?.stop()
   await db.$disconnect()
 })
 

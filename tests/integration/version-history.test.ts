@@ -6,13 +6,14 @@
  * approved one — including a newer upload withdrawing an older version's review.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { TestWorkflowEnvironment } from '@temporalio/testing'
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AssetSearchDocument } from '~/search.server'
 import type { DamsonWorkers } from '../../workers/main'
 import type { IngestVersionResult } from '../../workflows/ingest'
 import type { ReviewOutcome } from '../../workflows/review'
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers'
 import { loadStackEnv, useOwnTaskQueues } from '../support/stack-env'
 
 loadStackEnv()
@@ -33,7 +34,6 @@ const { submitReviewDecision } = await import('~/review/decide.server')
 const { withdrawReview } = await import('~/review/withdraw-review.server')
 const { getLibraryAssetDetail } = await import('~/library/asset-detail.server')
 const { AppError } = await import('~/errors.server')
-const { bundleDamsonWorkflows, createDamsonWorkers } = await import('../../workers/main')
 const fixtures = await import('../support/review-fixtures')
 
 type CurrentUser = import('~/auth.server').CurrentUser
@@ -49,7 +49,7 @@ const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
 let testEnv: TestWorkflowEnvironment
 let workflowBundle: WorkflowBundle
 let workers: DamsonWorkers
-let running: Promise<void>
+let inProcess: InProcessWorkers | undefined
 let people: ReviewPeople
 let uploader: CurrentUser
 let adminId: string
@@ -63,21 +63,8 @@ function word(length = 10): string {
 
 beforeAll(async () => {
   await ensureSearchCollections(search)
-  testEnv = await TestWorkflowEnvironment.createFromExistingServer({ address: env.TEMPORAL_ADDRESS })
-  workflowBundle = await bundleDamsonWorkflows()
-  workers = await createDamsonWorkers({
-    connection: testEnv.nativeConnection,
-    namespace: testEnv.namespace ?? 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    mediaTaskQueue: env.TEMPORAL_MEDIA_TASK_QUEUE,
-    db,
-    storage,
-    search,
-    maxImagePixels: env.MAX_IMAGE_PIXELS,
-    workflowBundle,
-  })
-  running = workers.run()
-  await workers.ready()
+  inProcess = await startInProcessWorkers({ env, db, storage, search })
+  ;({ testEnv, workflowBundle, workers } = inProcess)
 
   people = await fixtures.createReviewPeople(db, 'history')
   const organisation = await db.organisation.findUniqueOrThrow({ where: { id: people.organisationId } })
@@ -107,9 +94,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  workers?.shutdown()
-  await running
-  await testEnv?.teardown()
+  await inProcess?.stop()
   await db.$disconnect()
 })
 
