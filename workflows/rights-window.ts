@@ -81,7 +81,8 @@ export async function rightsWindow({ assetId, plansPerRun = PLANS_PER_RUN }: Rig
     plannedAt = plan.now
     next = plan.next
     if (next) {
-      const waitMs = Math.max(0, Date.parse(next.at) - Date.parse(plan.now))
+      // From now, not from the plan: carrying out due changes may have taken a while.
+      const waitMs = Math.max(1, Date.parse(next.at) - Date.now())
       await condition(() => replan, waitMs)
     } else {
       // Nothing scheduled: sleep until a grant changes.
