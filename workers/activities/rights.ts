@@ -68,7 +68,7 @@ export function createRightsActivities({ db, search, publicUrl }: RightsActivity
 
       const asset = await db.asset.findUniqueOrThrow({
         where: { id: assetId },
-        select: { id: true, title: true, ownerOrganisationId: true, createdById: true, currentVersionId: true },
+        select: { id: true, title: true, ownerOrganisationId: true, createdById: true },
       })
       const grant = grants.find((candidate) => candidate.id === change.grantId)!
       const base = publicUrl ?? getEnv().PUBLIC_URL
@@ -138,12 +138,10 @@ function toChange(point: { at: Date; kind: RightsChange['kind']; grantId: string
   return { at: point.at.toISOString(), kind: point.kind, grantId: point.grantId }
 }
 
-async function grantsOf(db: DbOrTx, assetId: string): Promise<(RightsGrantTerms & GrantWords)[] | null> {
+async function grantsOf(db: DbOrTx, assetId: string): Promise<RightsGrantTerms[] | null> {
   const asset = await db.asset.findUnique({ where: { id: assetId }, select: { rightsGrants: { orderBy: { createdAt: 'asc' } } } })
   return asset ? asset.rightsGrants : null
 }
-
-type GrantWords = { licenceType: string; licenceVariant: string | null; licensor: string; reference: string; warnBeforeDays: number }
 
 /** Who hears about an asset's rights changes: the brand's legal team and the asset's owner. */
 async function rightsStewards(tx: DbOrTx, organisationId: string, ownerId: string): Promise<string[]> {
