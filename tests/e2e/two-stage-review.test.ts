@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { browserSkipReason, launchChromium } from '../support/browser'
+import { browserSkipReason, launchChromium, signedInContext } from '../support/browser'
 import { loadStackEnv } from '../support/stack-env'
 
 loadStackEnv()
@@ -19,7 +19,6 @@ const { getDb } = await import('~/db.server')
 
 const webUrl = inject('webUrl')
 const db = getDb()
-const PASSWORD = 'damson-demo'
 const SCREENSHOTS = path.resolve('test-results/e2e')
 const skipReason = browserSkipReason()
 if (skipReason) console.warn(`two-stage review: skipped: ${skipReason}`)
@@ -47,13 +46,8 @@ describeBrowser(skipReason ? `two-stage review (skipped: ${skipReason})` : 'two-
   })
 
   async function signedInPage(email: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: webUrl, viewport: { width: 1440, height: 1000 } })
+    const { context, page } = await signedInContext(browser, { webUrl, email, viewport: { width: 1440, height: 1000 } })
     contexts.push(context)
-    const page = await context.newPage()
-    await page.goto('/login')
-    await page.getByLabel('Email').fill(email)
-    await page.getByLabel('Password').fill(PASSWORD)
-    await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: 'Sign in' }).click()])
     return page
   }
 

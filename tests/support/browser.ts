@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -23,4 +23,24 @@ export function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+}
+
+/** The demo users' password (seeded for tests and `npm start`, never in production). */
+export const DEMO_PASSWORD = 'damson-demo'
+
+/**
+ * A browser context of its own, signed in through the login form as `email`; the
+ * context is returned too, for the caller to close.
+ */
+export async function signedInContext(
+  browser: Browser,
+  { webUrl, email, viewport = { width: 1280, height: 900 }, acceptDownloads = false }: { webUrl: string; email: string; viewport?: { width: number; height: number }; acceptDownloads?: boolean },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: webUrl, viewport, acceptDownloads })
+  const page = await context.newPage()
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(DEMO_PASSWORD)
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: 'Sign in' }).click()])
+  return { context, page }
 }
