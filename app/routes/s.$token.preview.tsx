@@ -42,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return new Response(createReadableStreamFromReadable(object.body), { status: 200, headers })
   } catch (error) {
     if (isAppError(error) && error.code === 'NOT_FOUND') return notAvailable()
-    // The row exists but the object does not: as unavailable as anything else.
+    // The row exists but the object does not: unavailable, like every other failure.
     if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound')) return notAvailable()
     throw error
   }
