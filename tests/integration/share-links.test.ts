@@ -316,7 +316,7 @@ describe('opening links', () => {
     const other = await makeLink(assetId, { password: 'open sesame' })
 
     await expect(getSharePage({ db, token, cookieHeader: null })).resolves.toEqual({ state: 'locked' })
-    // Locked: the preview is as unavailable as anything else, and a download asks for the password.
+    // Locked: the preview is unavailable, like every other failure, and a download asks for the password.
     await expectUnavailable(findSharePreview({ db, token, cookieHeader: null }))
     await expectCode(downloadFromShareLink({ db, storage, token, cookieHeader: null, expiresInSeconds: 60 }), 'UNAUTHENTICATED')
 
