@@ -191,7 +191,7 @@ async function ensureCampaignReview({ brandId, adminId, ownerId }: { brandId: st
 async function ensureDemoRights({ brandId, legalId, partnerOrganisationId }: { brandId: string; legalId: string; partnerOrganisationId: string }) {
   const zone = 'Europe/Berlin'
   const inDays = (days: number) => instantToLocalText(new Date(Date.now() + days * 86_400_000), zone)
-  const plans: { title: string; terms: Record<string, unknown> }[] = [
+  const plans: { title: string; terms: Pick<GrantTermsInput, 'licenceType'> & Partial<GrantTermsInput> }[] = [
     { title: 'Orchard Lifestyle', terms: { licenceType: 'rights_managed', licensor: 'Field & Frame Studio', reference: 'FF-2027-114', expiresAt: inDays(10), warnBeforeDays: '30' } },
     { title: 'Retail Window Poster', terms: { licenceType: 'royalty_free', licensor: 'Getty Images', reference: 'GI-88213', channels: ['print', 'out_of_home'], territories: 'DE, FR, AT', expiresAt: inDays(45), warnBeforeDays: '14' } },
     { title: 'Winter Gift Set', terms: { licenceType: 'owned', organisationIds: [partnerOrganisationId], warnBeforeDays: '0', notes: 'Shot in-house; shared with Acme for the winter campaign.' } },
@@ -204,7 +204,7 @@ async function ensureDemoRights({ brandId, legalId, partnerOrganisationId }: { b
       db,
       assetId: asset.id,
       actorId: legalId,
-      input: { licenceVariant: '', licensor: '', reference: '', startsAt: '', expiresAt: '', notes: '', timeZone: zone, ...terms } as GrantTermsInput,
+      input: { licenceVariant: '', licensor: '', reference: '', startsAt: '', expiresAt: '', notes: '', timeZone: zone, warnBeforeDays: '0', ...terms },
     })
     if (!written.ok) throw new Error(`seed: the demo grant for "${title}" was refused: ${JSON.stringify(written.fieldErrors)}`)
     console.log(`seed: rights for "${title}"`)
