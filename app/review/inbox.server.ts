@@ -13,7 +13,7 @@ import { z } from 'zod'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
 import { readCommentRegion, type CommentRegion } from '~/domain/comment-region'
-import type { DecisionKind, ReviewPolicySnapshot, ReviewStageSnapshot } from '~/domain/review-policy'
+import type { DecisionKind, ReviewStageSnapshot } from '~/domain/review-policy'
 import { hasPermission, type RoleName } from '~/domain/roles'
 import { AppError, isAppError } from '~/errors.server'
 import { requireVersionAccess } from '~/assets/access.server'
@@ -21,35 +21,13 @@ import { renditionUrl } from '~/portal/browse.server'
 import { getStorage, type Storage } from '~/storage.server'
 import { submitReviewDecision } from './decide.server'
 import type { CurrentStageView } from './review-views'
+import { parsePolicySnapshot } from './policy-snapshot'
 import { readLiveReviewState, type LiveReviewState, type LiveState, type ReadLiveReviewState } from './review-state.server'
 import { diffComparablePreviews, findComparablePreviews } from './version-diff.server'
 
 // ───────────────────────────── snapshot and stage state (pure)
 
-const QuorumSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('all') }),
-  z.object({ kind: z.literal('any') }),
-  z.object({ kind: z.literal('count'), count: z.number().int().min(1) }),
-])
-
-const PolicySnapshotSchema = z.object({
-  policyId: z.string().nullable(),
-  policyName: z.string(),
-  stages: z.array(
-    z.object({
-      name: z.string(),
-      reviewerIds: z.array(z.string()),
-      quorum: QuorumSchema,
-      dueHours: z.number().min(0),
-    }),
-  ),
-})
-
-/** The stored snapshot, or null when the JSON is not one (never trust stored JSON blindly). */
-export function parsePolicySnapshot(json: unknown): ReviewPolicySnapshot | null {
-  const parsed = PolicySnapshotSchema.safeParse(json)
-  return parsed.success ? parsed.data : null
-}
+export { parsePolicySnapshot } from './policy-snapshot'
 
 export type DecisionFact = { stageIndex: number; reviewerId: string; createdAt: Date }
 

@@ -4,7 +4,7 @@
  */
 import type { DbOrTx } from '~/db.server'
 import type { NotificationKind } from '~/generated/prisma/client'
-import { parsePolicySnapshot } from './inbox.server'
+import { parsePolicySnapshot } from './policy-snapshot'
 
 /** What a review tells people about. */
 export type ReviewEvent = 'stage_started' | 'reminder' | 'escalation' | 'approved' | 'rejected' | 'changes_requested'

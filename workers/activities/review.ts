@@ -9,6 +9,7 @@ import { appendAuditEvent } from '~/audit.server'
 import { promoteVersion as promoteVersionUseCase } from '~/assets/promote-version.server'
 import type { DecisionKind, ReviewPolicySnapshot } from '~/domain/review-policy'
 import { Prisma } from '~/generated/prisma/client'
+import { parsePolicySnapshot } from '~/review/policy-snapshot'
 import { resolveReviewPolicySnapshot, stageWithoutReviewers } from '~/review/resolve-review-policy.server'
 import { FailureType, nonRetryable, toActivityFailure, type SearchClient } from './support'
 import { getEnv } from '~/env.server'
@@ -67,7 +68,10 @@ export function reviewWorkflowId(versionId: string): string {
 export function createReviewActivities({ db, search, publicUrl }: ReviewActivityDeps) {
   async function existingReview(workflowId: string): Promise<OpenReviewResult | null> {
     const review = await db.review.findUnique({ where: { workflowId }, select: { id: true, policySnapshot: true } })
-    return review ? { reviewId: review.id, snapshot: review.policySnapshot as unknown as ReviewPolicySnapshot } : null
+    if (!review) return null
+    const snapshot = parsePolicySnapshot(review.policySnapshot)
+    if (!snapshot) throw nonRetryable(FailureType.conflict, `The policy stored with review ${review.id} is not a valid snapshot`)
+    return { reviewId: review.id, snapshot }
   }
 
   return {
