@@ -29,6 +29,14 @@ export type AuditAction =
   | 'rights.expire'
   | 'rights.revoke'
   | 'distribution.change'
+  | 'distribution.publish'
+  | 'distribution.takedown'
+  | 'distribution.fail'
+  | 'distribution.request'
+  | 'channel.create'
+  | 'channel.update'
+  | 'asset.archive'
+  | 'asset.restore'
 
 export type AuditEventInput = {
   actorId: string | null

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 
 /**
@@ -48,6 +49,20 @@ export const EnvSchema = z.object({
     z.string().regex(/^smtps?:\/\/.+/, 'SMTP_URL must be an smtp:// or smtps:// URL').optional(),
   ),
   EMAIL_FROM: z.string().min(3).default('Damson <no-reply@damson.local>'),
+  /** 32 bytes as 64 hex digits: encrypts channel destination secrets at rest. Without it, no channel can hold a secret. */
+  DAMSON_SECRETS_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().regex(/^[0-9a-fA-F]{64}$/, 'DAMSON_SECRETS_KEY must be 64 hex digits (openssl rand -hex 32)').optional(),
+  ),
+  /** Folder channels write under this directory, never outside it. */
+  CHANNEL_FOLDER_ROOT: z.string().min(1).default(path.resolve('.data', 'channels')),
+  /** Lifetime of the download URL in a webhook manifest, in seconds. */
+  CHANNEL_DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
+  /** The embedded SeaweedFS's channel bucket and its own keys (npm start / npm test), for the demo channel and tests. */
+  LOCAL_CHANNEL_S3_ENDPOINT: z.string().url().optional(),
+  LOCAL_CHANNEL_S3_BUCKET: z.string().optional(),
+  LOCAL_CHANNEL_S3_ACCESS_KEY_ID: z.string().optional(),
+  LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY: z.string().optional(),
 })
 
 export type Env = z.infer<typeof EnvSchema>

@@ -18,6 +18,12 @@ export const PERMISSIONS = {
   /** Create and edit review policies. */
   'policy:manage': ['admin', 'librarian'],
   'rights:edit': ['admin', 'legal'],
+  /** Create and edit distribution channels (destinations, presets, scope). */
+  'channel:manage': ['admin', 'librarian'],
+  /** Publish now, unpublish, retry, republish a channel. */
+  'distribution:publish': ['admin', 'librarian'],
+  /** See where assets are live, pending, failed or taken down. */
+  'distribution:view': ['admin', 'librarian', 'legal'],
   'admin:manage': ['admin'],
 } as const satisfies Record<string, readonly RoleName[]>
 

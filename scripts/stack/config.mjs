@@ -64,6 +64,8 @@ const PORTS = {
 
 export const BUCKET = 'damson'
 export const DATABASE = 'damson'
+/** A second bucket on the embedded SeaweedFS that demo and test channels publish to. */
+export const CHANNEL_BUCKET = 'damson-channels'
 
 export function profile(name) {
   const ports = PORTS[name]
@@ -83,6 +85,11 @@ export function secrets(prof) {
     typesenseApiKey: existing.typesenseApiKey ?? token(24),
     s3AccessKeyId: existing.s3AccessKeyId ?? `DAMSON${token(7).toUpperCase()}`,
     s3SecretAccessKey: existing.s3SecretAccessKey ?? token(24),
+    // Encrypts channel destination secrets at rest (DAMSON_SECRETS_KEY, 32 bytes hex).
+    secretsKey: existing.secretsKey ?? token(32),
+    // A second S3 identity that may only touch the local channel bucket: what a channel's own keys look like.
+    channelS3AccessKeyId: existing.channelS3AccessKeyId ?? `CHANNELS${token(6).toUpperCase()}`,
+    channelS3SecretAccessKey: existing.channelS3SecretAccessKey ?? token(24),
   }
   if (JSON.stringify(value) !== JSON.stringify(existing)) writeJson(file, value)
   return value
@@ -128,4 +135,10 @@ export const STACK_VARIABLES = [
   'S3_FORCE_PATH_STYLE',
   'TEMPORAL_TEST_SERVER_PATH',
   'TEMPORAL_CLI_PATH',
+  'DAMSON_SECRETS_KEY',
+  'CHANNEL_FOLDER_ROOT',
+  'LOCAL_CHANNEL_S3_ENDPOINT',
+  'LOCAL_CHANNEL_S3_BUCKET',
+  'LOCAL_CHANNEL_S3_ACCESS_KEY_ID',
+  'LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY',
 ]

@@ -5,7 +5,7 @@ import { appendFileSync, chmodSync, existsSync, rmSync, statSync } from 'node:fs
 import { arch, platform, userInfo } from 'node:os'
 import path from 'node:path'
 import { toolPath } from './bootstrap.mjs'
-import { BUCKET, DATABASE } from './config.mjs'
+import { BUCKET, CHANNEL_BUCKET, DATABASE } from './config.mjs'
 import { startManaged } from './processes.mjs'
 import { ROOT, StackError, ensureDir, errorText, ok, say, portIsFree, seconds, waitUntil, warn, writeJson } from './util.mjs'
 
@@ -365,6 +365,11 @@ async function startS3({ prof, secrets: keys }) {
         credentials: [{ accessKey: keys.s3AccessKeyId, secretKey: keys.s3SecretAccessKey }],
         actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'],
       },
+      {
+        name: 'damson-channels',
+        credentials: [{ accessKey: keys.channelS3AccessKeyId, secretKey: keys.channelS3SecretAccessKey }],
+        actions: [`Read:${CHANNEL_BUCKET}`, `List:${CHANNEL_BUCKET}`, `Write:${CHANNEL_BUCKET}`],
+      },
     ],
   })
   const proc = startManaged(
@@ -420,6 +425,8 @@ async function startS3({ prof, secrets: keys }) {
       describeTimeout: timeoutMessage('S3 (SeaweedFS)', 60, endpoint, logFile, hint),
     })
     await assertAnonymousRefused(endpoint, BUCKET)
+    // The channel bucket exists before anything publishes to it (its own identity may not create it).
+    await s3RoundTrip({ ...config, bucket: CHANNEL_BUCKET })
   } catch (error) {
     await proc.stop()
     throw error
@@ -435,6 +442,10 @@ async function startS3({ prof, secrets: keys }) {
       S3_SECRET_ACCESS_KEY: keys.s3SecretAccessKey,
       S3_BUCKET: BUCKET,
       S3_FORCE_PATH_STYLE: 'true',
+      LOCAL_CHANNEL_S3_ENDPOINT: endpoint,
+      LOCAL_CHANNEL_S3_BUCKET: CHANNEL_BUCKET,
+      LOCAL_CHANNEL_S3_ACCESS_KEY_ID: keys.channelS3AccessKeyId,
+      LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY: keys.channelS3SecretAccessKey,
     },
   }
 }

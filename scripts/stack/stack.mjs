@@ -60,6 +60,7 @@ export class Stack {
 
   async startServices() {
     const keys = secrets(this.prof)
+    this.keys = keys
     say(`Starting services (profile ${this.prof.name}, data ${path.relative(ROOT, this.prof.dataDir)}, logs ${path.relative(ROOT, this.prof.logsDir)})…`)
     const started = Date.now()
     this.services = await startServices({ prof: this.prof, secrets: keys, headless: this.headless })
@@ -84,6 +85,8 @@ export class Stack {
       S3_FORCE_PATH_STYLE: 'true',
       ...fromServices,
       TEMPORAL_TEST_SERVER_PATH: testServer,
+      DAMSON_SECRETS_KEY: process.env.DAMSON_SECRETS_KEY || this.keys?.secretsKey,
+      CHANNEL_FOLDER_ROOT: process.env.CHANNEL_FOLDER_ROOT ? path.resolve(process.env.CHANNEL_FOLDER_ROOT) : path.join(this.prof.dataDir, 'channels'),
       ...(process.env.TEMPORAL_CLI_PATH
         ? { TEMPORAL_CLI_PATH: path.resolve(process.env.TEMPORAL_CLI_PATH) }
         : toolIsCurrent('temporal')

@@ -13,6 +13,9 @@ describe('hasPermission', () => {
     'version:rollback': ['admin'],
     'policy:manage': ['admin', 'librarian'],
     'rights:edit': ['admin', 'legal'],
+    'channel:manage': ['admin', 'librarian'],
+    'distribution:publish': ['admin', 'librarian'],
+    'distribution:view': ['admin', 'librarian', 'legal'],
     'admin:manage': ['admin'],
   }
 
