@@ -19,6 +19,7 @@ import { endExifTool } from '~/media/exiftool.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
 import { createStorageFromEnv, type Storage } from '~/storage.server'
+import { createChannelBatchActivities, createDistributionActivities, createMediaDistributionActivities } from './activities/distribution'
 import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
@@ -65,13 +66,16 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
   const review = createReviewActivities({ db, search })
   const housekeeping = createHousekeepingActivities({ db, taskQueue: options.taskQueue })
   const rights = createRightsActivities({ db, search })
+  const distribution = createDistributionActivities({ db, storage, maxImagePixels })
+  const channelBatch = createChannelBatchActivities({ db, signalOptions: { taskQueue: options.taskQueue, mediaTaskQueue: options.mediaTaskQueue } })
+  const mediaDistribution = createMediaDistributionActivities({ db, storage, maxImagePixels })
 
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await bundleDamsonWorkflows()),
-    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping },
+    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping, ...distribution, ...channelBatch },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentOrchestrationActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
@@ -80,7 +84,7 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     connection,
     namespace,
     taskQueue: options.mediaTaskQueue,
-    activities: { inspectOriginal: ingest.inspectOriginal, makeRenditions: ingest.makeRenditions },
+    activities: { inspectOriginal: ingest.inspectOriginal, makeRenditions: ingest.makeRenditions, ...mediaDistribution },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentMediaActivities ?? 2,
     shutdownGraceTime: '30 seconds',
   })

@@ -30,7 +30,7 @@ export type IngestVersionResult =
   | { status: 'failed'; reason: string }
   | { status: 'superseded'; reason: string }
 
-const DEFAULT_MEDIA_TASK_QUEUE = 'damson-media'
+export const DEFAULT_MEDIA_TASK_QUEUE = 'damson-media'
 
 export async function ingestVersion({ versionId, assetId, mediaTaskQueue }: IngestVersionInput): Promise<IngestVersionResult> {
   const media = proxyActivities<MediaActivities>({

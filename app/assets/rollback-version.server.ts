@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { appendAuditEvent } from '~/audit.server'
+import { signalDistributionsOfAsset } from '~/distribution/distribution-signals.server'
 import type { Db } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { AppError } from '~/errors.server'
@@ -183,6 +184,12 @@ export async function rollbackToVersion({
   })
 
   // Every time, like promotion: repeating the rollback after a failed reindex converges.
+  try {
+    await signalDistributionsOfAsset(db, { assetId, cause: { kind: 'version_promoted', actorId } })
+  } catch (error) {
+    // Committed; channels catch up at the next event or the hourly reconcile.
+    console.error(`Rolled back asset ${assetId}, but could not tell its channels`, error)
+  }
   try {
     await reindexAsset(db, assetId, search)
     return { ...result, reindexed: true }

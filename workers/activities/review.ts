@@ -7,6 +7,7 @@
 import type { Db } from '~/db.server'
 import { appendAuditEvent } from '~/audit.server'
 import { promoteVersion as promoteVersionUseCase } from '~/assets/promote-version.server'
+import { signalDistributionsOfAsset } from '~/distribution/distribution-signals.server'
 import type { DecisionKind, ReviewPolicySnapshot } from '~/domain/review-policy'
 import { Prisma } from '~/generated/prisma/client'
 import { parsePolicySnapshot } from '~/review/policy-snapshot'
@@ -204,6 +205,10 @@ export function createReviewActivities({ db, search, publicUrl }: ReviewActivity
     async promoteVersion(input: { versionId: string; reviewId: string; promotedById: string | null }): Promise<{ promoted: boolean }> {
       try {
         const result = await promoteVersionUseCase({ db, search, ...input })
+        // Every time, not only when it changed something: a retry after a failed signal signals again.
+        if (result.promoted || result.reason === 'already_current') {
+          await signalDistributionsOfAsset(db, { assetId: result.assetId, cause: { kind: 'version_promoted', actorId: input.promotedById } })
+        }
         return { promoted: result.promoted }
       } catch (error) {
         throw toActivityFailure(error)

@@ -9,6 +9,7 @@ import type { Db, DbOrTx } from '~/db.server'
 import { appendAuditEvent } from '~/audit.server'
 import { getEnv } from '~/env.server'
 import { rightsChangePoints, usesLostAt, channelsLostAt, type RightsGrantTerms } from '~/domain/rights'
+import { signalDistributionsOfAsset } from '~/distribution/distribution-signals.server'
 import { notifyUsers } from '~/notifications/notify.server'
 import { describeRightsChange } from '~/rights/rights-notices.server'
 import { reindexAsset } from '~/search.server'
@@ -98,14 +99,27 @@ export function createRightsActivities({ db, search, publicUrl }: RightsActivity
           const channelKeys = (await tx.rightsChannel.findMany({ select: { key: true }, orderBy: { position: 'asc' } })).map((row) => row.key)
           takedownRequests = channelsLostAt(grants, channelKeys, changedAt)
           if (takedownRequests.length > 0) {
+            // Serialised with distribution completing requests for the same asset.
+            await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${assetId} FOR UPDATE`
+            const live = await liveRightsChannels(tx, assetId)
+            const takenDown = await channelsTakenDownSince(tx, assetId, changedAt)
+            const now = new Date()
             await tx.takedownRequest.createMany({
-              data: takedownRequests.map((channel) => ({
-                assetId,
-                channel,
-                reason: words.title,
-                effectiveAt: changedAt,
-                dedupeKey: `${key}:${channel}`,
-              })),
+              data: takedownRequests.map((channel) => {
+                const isLive = channel === '*' ? live.size > 0 : live.has(channel)
+                // Distribution's own timer may have got there first: say so rather than "not live".
+                const removedFrom = channel === '*' ? [...takenDown.values()].flat() : (takenDown.get(channel) ?? [])
+                const outcome = removedFrom.length > 0 ? `Taken down from ${removedFrom.join(', ')}` : 'Not live on any channel'
+                return {
+                  assetId,
+                  channel,
+                  reason: words.title,
+                  effectiveAt: changedAt,
+                  dedupeKey: `${key}:${channel}`,
+                  // Nothing left to take down: done as recorded. Live ones are carried out by distribution.
+                  ...(isLive ? {} : { status: 'done' as const, completedAt: now, outcome }),
+                }
+              }),
               skipDuplicates: true,
             })
           }
@@ -120,9 +134,37 @@ export function createRightsActivities({ db, search, publicUrl }: RightsActivity
           detail: { grantId: change.grantId, at: change.at, takedownNotices, takedownRequests, notified: stewards.length },
         })
       })
+      if (change.kind === 'expiry' || change.kind === 'revocation') {
+        try {
+          // Their own timers take the asset down at the same instant; this covers a plan made before the edit.
+          await signalDistributionsOfAsset(db, { assetId, cause: { kind: 'rights_changed', actorId: null } })
+        } catch (error) {
+          console.error(`Rights of asset ${assetId} ended, but its distributions could not be signalled`, error)
+        }
+      }
       return { applied: true }
     },
   }
+}
+
+/** Distribution channels (by rights channel) that took the asset down at or after `since`. */
+async function channelsTakenDownSince(tx: DbOrTx, assetId: string, since: Date): Promise<Map<string, string[]>> {
+  const rows = await tx.distribution.findMany({
+    where: { assetId, externalRef: null, removedAt: { gte: since } },
+    select: { channel: { select: { rightsChannel: true, name: true } } },
+  })
+  const byRightsChannel = new Map<string, string[]>()
+  for (const { channel } of rows) byRightsChannel.set(channel.rightsChannel, [...(byRightsChannel.get(channel.rightsChannel) ?? []), channel.name])
+  return byRightsChannel
+}
+
+/** The rights channels an asset is live on now, through any distribution channel. */
+async function liveRightsChannels(tx: DbOrTx, assetId: string): Promise<Set<string>> {
+  const rows = await tx.distribution.findMany({
+    where: { assetId, externalRef: { not: null } },
+    select: { channel: { select: { rightsChannel: true } } },
+  })
+  return new Set(rows.map((row) => row.channel.rightsChannel))
 }
 
 export type RightsActivities = ReturnType<typeof createRightsActivities>

@@ -1,0 +1,390 @@
+/**
+ * Distribution activities, for the `distributeAsset` workflow. `planDistribution` reads
+ * the facts and applies the distribution rule; `renderForChannel` (media queue) makes
+ * the channel's rendition; `deliverToChannel` and `takeDownFromChannel` change the
+ * destination and record what is there.
+ *
+ * Idempotent: a destination holds one file per asset, written under a name fixed by
+ * the asset and the rendition and replaced in place, so a retried or duplicated
+ * delivery never makes a second copy; the record is written after the destination
+ * changed, and a repeat finds it already so. A failed attempt is written on the
+ * Distribution row (state failed, the error, the count) before the error goes back to
+ * Temporal for the retry.
+ */
+import { createHash } from 'node:crypto'
+import type { Db, DbOrTx } from '~/db.server'
+import { appendAuditEvent } from '~/audit.server'
+import { parseChannelPreset } from '~/domain/channel-preset'
+import { ChannelDestinationSchema } from '~/domain/channel-destination'
+import { decideDistribution, type DistributionDecision } from '~/domain/distribution'
+import { evaluateChannel } from '~/domain/rights'
+import { decryptChannelSecrets } from '~/distribution/channel-secrets.server'
+import { renderChannelRendition, type ChannelRendition } from '~/distribution/channel-rendition.server'
+import {
+  publishToDestination,
+  takeDownFromDestination,
+  type DestinationChannel,
+  type DestinationDeps,
+} from '~/distribution/destinations.server'
+import { loadUseNames } from '~/rights/declared-use.server'
+import type { Storage } from '~/storage.server'
+import { signalDistributionsOfChannel as signalChannel, type SignalOptions } from '~/distribution/distribution-signals.server'
+import type { DistributionCause } from '../../workflows/distribution'
+import { FailureType, heartbeat, nonRetryable, withHeartbeat } from './support'
+
+export type DistributionActivityDeps = {
+  db: Db
+  storage: Storage
+  maxImagePixels?: number
+  /** Destination settings (folder root, webhook fetch, URL lifetime); env defaults otherwise. */
+  destinations?: Omit<DestinationDeps, 'storage'>
+}
+
+export type DistributionPlan =
+  | { gone: true }
+  | ({
+      gone: false
+      /** Something is at the destination now. */
+      live: boolean
+      /** Whether something should still be live after acting (publish). */
+      liveAfter: boolean
+      /** Takedown requests from the rights engine for this channel still open. */
+      openTakedownRequests: boolean
+      reason: string
+      recheckAt: string | null
+    } & ({ action: 'publish'; versionId: string } | { action: 'take-down' }))
+
+export type DeliverInput = {
+  assetId: string
+  channelId: string
+  versionId: string
+  rendition: ChannelRendition
+  actorId: string | null
+  /** Deliver even when the same rendition is recorded as live (republish, retry). */
+  force: boolean
+}
+
+const LIVE_STATES = ['published', 'publishing', 'removing', 'failed'] as const
+
+export function createDistributionActivities({ db, storage, maxImagePixels, destinations = {} }: DistributionActivityDeps) {
+  const destinationDeps: DestinationDeps = { storage, ...destinations }
+
+  async function decide(assetId: string, channelId: string, at: Date): Promise<{ decision: DistributionDecision; facts: NonNullable<Awaited<ReturnType<typeof readFacts>>> } | null> {
+    const facts = await readFacts(db, assetId, channelId)
+    if (!facts) return null
+    const decision = decideDistribution({
+      asset: facts.asset,
+      channel: facts.channel,
+      record: facts.record,
+      grants: facts.grants,
+      at,
+      names: (await loadUseNames(db)).inSentences,
+    })
+    return { decision, facts }
+  }
+
+  return {
+    async planDistribution({ assetId, channelId, at }: { assetId: string; channelId: string; at: string }): Promise<DistributionPlan> {
+      const decided = await decide(assetId, channelId, new Date(at))
+      if (!decided) return { gone: true }
+      const { decision, facts } = decided
+      const live = facts.record !== null && facts.record.externalRef !== null
+      const openTakedownRequests =
+        (await db.takedownRequest.count({
+          where: { assetId, status: 'requested', channel: { in: [facts.channel.rightsChannel, '*'] } },
+        })) > 0
+      const common = {
+        gone: false as const,
+        live,
+        openTakedownRequests,
+        reason: decision.reason,
+        recheckAt: decision.recheckAt ? decision.recheckAt.toISOString() : null,
+      }
+      return decision.action === 'publish'
+        ? { ...common, action: 'publish', versionId: decision.versionId, liveAfter: true }
+        : { ...common, action: 'take-down', liveAfter: false }
+    },
+
+    async deliverToChannel({ assetId, channelId, versionId, rendition, actorId, force }: DeliverInput): Promise<{ delivered: boolean; reason: string }> {
+      // Checked again at the moment of delivery: rights may have ended while the file was rendered.
+      const decided = await decide(assetId, channelId, new Date())
+      if (!decided) return { delivered: false, reason: 'The asset or the channel no longer exists' }
+      const { decision, facts } = decided
+      if (decision.action !== 'publish' || decision.versionId !== versionId) {
+        return { delivered: false, reason: `Not delivered: ${decision.reason}` }
+      }
+      const record = facts.record
+      if (!force && record?.state === 'published' && record.liveRenditionKey === rendition.renditionKey) {
+        return { delivered: false, reason: 'Already live' }
+      }
+
+      const version = facts.versions.find((candidate) => candidate.id === versionId)
+      if (!version) throw nonRetryable(FailureType.notFound, `Version ${versionId} is not a version of asset ${assetId}`)
+      const channel = destinationChannel(facts.channelRow)
+      const verdict = evaluateChannel(facts.grants, facts.channel.rightsChannel, new Date(), (await loadUseNames(db)).inSentences)
+      const deliveryId = deliveryIdOf('publish', channelId, assetId, rendition.renditionKey)
+
+      await db.distribution.upsert({
+        where: { assetId_channelId: { assetId, channelId } },
+        create: { assetId, channelId, state: 'publishing', lastAttemptAt: new Date() },
+        update: { state: 'publishing', lastAttemptAt: new Date() },
+      })
+      let externalRef: string
+      try {
+        ;({ externalRef } = await withHeartbeat({ step: 'delivering', channelId }, () =>
+          publishToDestination(
+            {
+              channel,
+              asset: { id: assetId, title: facts.assetTitle, versionId, versionNumber: version.number },
+              file: {
+                storageKey: rendition.storageKey,
+                filename: rendition.filename,
+                mediaType: rendition.mediaType,
+                bytes: rendition.bytes,
+                sha256: rendition.sha256,
+              },
+              rights: { summary: verdict.reason, usableUntil: verdict.allowed && verdict.until ? verdict.until.toISOString() : null },
+              previousRef: record?.externalRef ?? null,
+              deliveryId,
+            },
+            destinationDeps,
+          ),
+        ))
+      } catch (error) {
+        await recordFailure(db, { assetId, channelId, versionId, actorId, error, wasLive: record?.externalRef != null })
+        throw error
+      }
+
+      const publishedById = actorId ?? version.promotedById
+      await db.$transaction(async (tx) => {
+        const now = new Date()
+        await tx.distribution.update({
+          where: { assetId_channelId: { assetId, channelId } },
+          data: {
+            state: 'published',
+            liveVersionId: versionId,
+            liveRenditionKey: rendition.renditionKey,
+            externalRef,
+            publishedAt: now,
+            publishedById,
+            removedAt: null,
+            removalReason: null,
+            error: null,
+            failedAttempts: 0,
+          },
+        })
+        await tx.distributionEvent.create({
+          data: { assetId, channelId, versionId, kind: 'published', actorId: publishedById, detail: decision.reason, at: now },
+        })
+        await appendAuditEvent(tx, {
+          actorId: publishedById,
+          action: 'distribution.publish',
+          subjectType: 'asset',
+          subjectId: assetId,
+          detail: {
+            channelId,
+            channel: facts.channelRow.name,
+            versionId,
+            versionNumber: version.number,
+            externalRef,
+            replaced: record?.externalRef && record.externalRef !== externalRef ? record.externalRef : null,
+            rendition: rendition.renditionKey,
+            rightsEmbedded: rendition.rightsEmbedded,
+          },
+        })
+      })
+      return { delivered: true, reason: decision.reason }
+    },
+
+    async takeDownFromChannel({ assetId, channelId, reason, actorId }: { assetId: string; channelId: string; reason: string; actorId: string | null }): Promise<{ removed: boolean }> {
+      const facts = await readFacts(db, assetId, channelId)
+      if (!facts) return { removed: false }
+      // Someone may have published again meanwhile: act on what the rule says now.
+      const { decision } = (await decide(assetId, channelId, new Date()))!
+      if (decision.action === 'publish') return { removed: false }
+      const record = facts.record
+      const wasLive = record !== null && record.externalRef !== null
+
+      if (wasLive) {
+        await db.distribution.update({
+          where: { assetId_channelId: { assetId, channelId } },
+          data: { state: 'removing', lastAttemptAt: new Date() },
+        })
+        try {
+          await withHeartbeat({ step: 'taking down', channelId }, () =>
+            takeDownFromDestination(
+              {
+                channel: destinationChannel(facts.channelRow),
+                assetId,
+                externalRef: record.externalRef,
+                reason,
+                deliveryId: deliveryIdOf('takedown', channelId, assetId, record.liveRenditionKey ?? ''),
+              },
+              destinationDeps,
+            ),
+          )
+        } catch (error) {
+          await recordFailure(db, { assetId, channelId, versionId: record.liveVersionId, actorId, error, wasLive: true })
+          throw error
+        }
+      }
+
+      await db.$transaction(async (tx) => {
+        // Serialised with the rights engine recording takedown requests for the same asset.
+        await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${assetId} FOR UPDATE`
+        const now = new Date()
+        if (wasLive) {
+          await tx.distribution.update({
+            where: { assetId_channelId: { assetId, channelId } },
+            data: { state: 'removed', externalRef: null, liveRenditionKey: null, removedAt: now, removalReason: reason, error: null, failedAttempts: 0 },
+          })
+          await tx.distributionEvent.create({
+            data: { assetId, channelId, versionId: record.liveVersionId, kind: 'removed', actorId, detail: reason, at: now },
+          })
+          await appendAuditEvent(tx, {
+            actorId,
+            action: 'distribution.takedown',
+            subjectType: 'asset',
+            subjectId: assetId,
+            detail: { channelId, channel: facts.channelRow.name, versionId: record.liveVersionId, externalRef: record.externalRef, reason },
+          })
+        } else if (record && record.state !== 'removed') {
+          // Never got out (pending, or failed before anything arrived): nothing to remove.
+          await tx.distribution.update({
+            where: { assetId_channelId: { assetId, channelId } },
+            data: { state: 'removed', removalReason: reason, error: null, failedAttempts: 0 },
+          })
+        }
+        await completeTakedownRequests(tx, { assetId, rightsChannel: facts.channel.rightsChannel, channelName: facts.channelRow.name, at: now })
+      })
+      return { removed: wasLive }
+    },
+  }
+}
+
+export function createMediaDistributionActivities({ db, storage, maxImagePixels }: Pick<DistributionActivityDeps, 'db' | 'storage' | 'maxImagePixels'>) {
+  return {
+    /** Makes (or finds) the channel's rendition of a version; runs on the media queue. */
+    async renderForChannel({ assetId, channelId, versionId }: { assetId: string; channelId: string; versionId: string }): Promise<ChannelRendition> {
+      const channel = await db.channel.findUnique({ where: { id: channelId }, select: { preset: true } })
+      if (!channel) throw nonRetryable(FailureType.notFound, `Channel ${channelId} no longer exists`)
+      try {
+        return await withHeartbeat({ step: 'rendering', channelId, versionId }, () =>
+          renderChannelRendition({ db, storage, assetId, versionId, preset: parseChannelPreset(channel.preset), maxImagePixels }),
+        )
+      } catch (error) {
+        await recordFailure(db, { assetId, channelId, versionId, actorId: null, error, wasLive: false })
+        throw error
+      }
+    },
+  }
+}
+
+export type DistributionActivities = ReturnType<typeof createDistributionActivities>
+export type MediaDistributionActivities = ReturnType<typeof createMediaDistributionActivities>
+
+/**
+ * Marks the rights engine's takedown requests for this rights channel done once no
+ * channel of that rights channel still has the asset live; "*" (every channel) once
+ * no channel has it live at all.
+ */
+async function completeTakedownRequests(
+  tx: DbOrTx,
+  { assetId, rightsChannel, channelName, at }: { assetId: string; rightsChannel: string; channelName: string; at: Date },
+): Promise<void> {
+  const stillLive = await tx.distribution.findMany({
+    where: { assetId, externalRef: { not: null }, state: { in: [...LIVE_STATES] } },
+    select: { channel: { select: { rightsChannel: true } } },
+  })
+  const channels = [rightsChannel, '*'].filter((channel) =>
+    channel === '*' ? stillLive.length === 0 : !stillLive.some((row) => row.channel.rightsChannel === channel),
+  )
+  if (channels.length === 0) return
+  await tx.takedownRequest.updateMany({
+    where: { assetId, status: 'requested', channel: { in: channels }, effectiveAt: { lte: at } },
+    data: { status: 'done', completedAt: at, outcome: `Taken down from ${channelName}` },
+  })
+}
+
+/** Writes a failed attempt where people see it; a streak's first failure is also an event and an audit row. */
+async function recordFailure(
+  db: Db,
+  { assetId, channelId, versionId, actorId, error, wasLive }: { assetId: string; channelId: string; versionId: string | null; actorId: string | null; error: unknown; wasLive: boolean },
+): Promise<void> {
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000)
+  await db.$transaction(async (tx) => {
+    const row = await tx.distribution.upsert({
+      where: { assetId_channelId: { assetId, channelId } },
+      create: { assetId, channelId, state: 'failed', error: message, failedAttempts: 1, lastAttemptAt: new Date() },
+      // Something live stays live (and recorded as such) while the replacement keeps failing.
+      update: { state: 'failed', error: message, failedAttempts: { increment: 1 }, lastAttemptAt: new Date() },
+      select: { failedAttempts: true },
+    })
+    if (row.failedAttempts !== 1) return
+    await tx.distributionEvent.create({ data: { assetId, channelId, versionId, kind: 'failed', actorId, detail: message } })
+    await appendAuditEvent(tx, {
+      actorId,
+      action: 'distribution.fail',
+      subjectType: 'asset',
+      subjectId: assetId,
+      detail: { channelId, versionId, error: message, wasLive },
+    })
+  })
+}
+
+/** The same delivery (channel, asset, rendition) always has the same id: receivers dedupe on it. */
+function deliveryIdOf(kind: 'publish' | 'takedown', channelId: string, assetId: string, renditionKey: string): string {
+  return `${kind}-${createHash('sha256').update(`${channelId}\n${assetId}\n${renditionKey}`).digest('hex').slice(0, 32)}`
+}
+
+function destinationChannel(row: { id: string; name: string; kind: string; destination: unknown; secretsCipher: string | null }): DestinationChannel {
+  const destination = ChannelDestinationSchema.parse({ ...(typeof row.destination === 'object' ? row.destination : {}), kind: row.kind })
+  return { id: row.id, name: row.name, destination, secrets: decryptChannelSecrets(row.id, row.secretsCipher) }
+}
+
+async function readFacts(db: DbOrTx, assetId: string, channelId: string) {
+  const [asset, channelRow, record] = await Promise.all([
+    db.asset.findUnique({
+      where: { id: assetId },
+      select: {
+        title: true,
+        status: true,
+        currentVersionId: true,
+        folderPath: true,
+        tags: true,
+        collectionItems: { select: { collectionId: true } },
+        rightsGrants: { orderBy: { createdAt: 'asc' } },
+        versions: { select: { id: true, number: true, promotedById: true } },
+      },
+    }),
+    db.channel.findUnique({ where: { id: channelId } }),
+    db.distribution.findUnique({ where: { assetId_channelId: { assetId, channelId } } }),
+  ])
+  if (!asset || !channelRow) return null
+  return {
+    assetTitle: asset.title,
+    versions: asset.versions,
+    asset: {
+      status: asset.status,
+      currentVersionId: asset.currentVersionId,
+      folderPath: asset.folderPath,
+      tags: asset.tags,
+      collectionIds: asset.collectionItems.map((item) => item.collectionId),
+    },
+    channelRow,
+    channel: channelRow,
+    record,
+    grants: asset.rightsGrants,
+  }
+}
+
+/** The batch activity behind `signalChannelDistributions`: signals each of the channel's distributions, heartbeating progress. */
+export function createChannelBatchActivities({ db, signalOptions = {} }: { db: Db; signalOptions?: SignalOptions }) {
+  return {
+    async signalDistributionsOfChannel({ channelId, cause }: { channelId: string; cause: DistributionCause }): Promise<number> {
+      return signalChannel(db, { channelId, cause, onProgress: (done, total) => heartbeat({ done, total }) }, signalOptions)
+    },
+  }
+}
+
+export type ChannelBatchActivities = ReturnType<typeof createChannelBatchActivities>

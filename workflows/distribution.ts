@@ -1,0 +1,148 @@
+/**
+ * One asset on one channel (workflow id `distribution-${channelId}-${assetId}`): keeps the
+ * channel's destination holding what the distribution rule (~/domain/distribution) says
+ * it should, now. Every event that may change the answer — a version promoted, rights
+ * edited, a librarian publishing, unpublishing or retrying, the channel or the asset
+ * changing — arrives as the `distributionChanged` signal; the workflow then plans (an
+ * activity reads the facts and applies the rule), renders the channel's preset on the
+ * media queue, and delivers, or takes down. It also sleeps until the next instant the
+ * rights change by themselves (a grant ending, an embargo lifting), so expiry takes the
+ * file down without anyone asking.
+ *
+ * Deliveries are idempotent (one object per asset at a destination, replaced in place),
+ * retried with backoff by Temporal, and each failed attempt is recorded on the
+ * Distribution row where people see it. When the retries run out the workflow tries
+ * again later on its own timer, or at once when someone presses Retry.
+ *
+ * It finishes when nothing is live and nothing will change by itself; the next event
+ * starts it again (signal-with-start). Long-lived ones continue as new.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow'
+import type { DistributionActivities, MediaDistributionActivities } from '../workers/activities/distribution'
+import { DEFAULT_MEDIA_TASK_QUEUE } from './ingest'
+
+export type DistributionCauseKind =
+  | 'version_promoted'
+  | 'rights_changed'
+  | 'publish_requested'
+  | 'unpublish_requested'
+  | 'republish_requested'
+  | 'retry_requested'
+  | 'channel_changed'
+  | 'asset_changed'
+
+export type DistributionCause = {
+  kind: DistributionCauseKind
+  /** Who asked (a librarian, the reviewer whose approval promoted the version); null for the system. */
+  actorId: string | null
+}
+
+export type DistributionInput = {
+  assetId: string
+  channelId: string
+  /** Events not yet acted on, carried over a continue-as-new or given at start. */
+  causes?: DistributionCause[]
+  /** The media task queue rendering runs on (configuration, so it is an input). */
+  mediaTaskQueue?: string
+  /** Plans made before continuing as new (default 100; tests use a small number). */
+  plansPerRun?: number
+}
+
+export type DistributionWorkflowState = {
+  assetId: string
+  channelId: string
+  /** The last plan's action and reason. */
+  lastPlan: { action: 'publish' | 'take-down'; reason: string; plannedAt: string } | null
+  /** When it will look again by itself (rights change or retry after a failure), ISO 8601. */
+  wakeAt: string | null
+  /** Failures in a row since the last success. */
+  failures: number
+}
+
+export const distributionChangedSignal = defineSignal<[DistributionCause]>('distributionChanged')
+export const distributionStateQuery = defineQuery<DistributionWorkflowState>('distributionState')
+
+const PLANS_PER_RUN = 100
+/** After Temporal's own retries run out: wait 30 s, then doubling, at most 10 minutes. */
+const RETRY_LATER_BASE_MS = 30_000
+const RETRY_LATER_MAX_MS = 10 * 60_000
+
+export async function distributeAsset({ assetId, channelId, causes = [], mediaTaskQueue, plansPerRun = PLANS_PER_RUN }: DistributionInput): Promise<void> {
+  const { planDistribution, deliverToChannel, takeDownFromChannel } = proxyActivities<DistributionActivities>({
+    startToCloseTimeout: '5 minutes',
+    // A worker that dies mid-delivery is noticed within seconds, and the delivery retried elsewhere.
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+  })
+  const { renderForChannel } = proxyActivities<MediaDistributionActivities>({
+    taskQueue: mediaTaskQueue ?? DEFAULT_MEDIA_TASK_QUEUE,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes: ['MediaError', 'NotFound'] },
+  })
+
+  const pending: DistributionCause[] = [...causes]
+  let lastPlan: DistributionWorkflowState['lastPlan'] = null
+  let wakeAt: number | null = null
+  let failures = 0
+
+  setHandler(distributionChangedSignal, (cause) => {
+    pending.push(cause)
+  })
+  setHandler(distributionStateQuery, () => ({
+    assetId,
+    channelId,
+    lastPlan,
+    wakeAt: wakeAt === null ? null : new Date(wakeAt).toISOString(),
+    failures,
+  }))
+
+  for (let plans = 0; plans < plansPerRun && !workflowInfo().continueAsNewSuggested; plans++) {
+    const acting = pending.splice(0)
+    const actorId = [...acting].reverse().find((cause) => cause.actorId !== null)?.actorId ?? null
+    const force = acting.some((cause) => cause.kind === 'republish_requested' || cause.kind === 'retry_requested')
+
+    const plan = await planDistribution({ assetId, channelId, at: new Date(Date.now()).toISOString() })
+    if (plan.gone) return
+    lastPlan = { action: plan.action, reason: plan.reason, plannedAt: new Date(Date.now()).toISOString() }
+
+    let retryAt: number | null = null
+    try {
+      if (plan.action === 'publish') {
+        const rendition = await renderForChannel({ assetId, channelId, versionId: plan.versionId })
+        await deliverToChannel({ assetId, channelId, versionId: plan.versionId, rendition, actorId, force })
+      } else if (plan.live || plan.openTakedownRequests) {
+        await takeDownFromChannel({ assetId, channelId, reason: plan.reason, actorId })
+      }
+      failures = 0
+    } catch (error) {
+      // The activity recorded the failure where people see it; the workflow keeps going.
+      if (!(error instanceof ActivityFailure)) throw error
+      failures++
+      retryAt = Date.now() + Math.min(RETRY_LATER_MAX_MS, RETRY_LATER_BASE_MS * 2 ** (failures - 1))
+    }
+
+    const recheckAt = plan.recheckAt === null ? null : Date.parse(plan.recheckAt)
+    wakeAt = [recheckAt, retryAt].reduce<number | null>((soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)), null)
+    if (wakeAt === null && failures === 0 && pending.length === 0 && !plan.liveAfter) {
+      // Nothing is live and nothing changes by itself: the next event starts a fresh run.
+      await condition(allHandlersFinished)
+      if (pending.length === 0) return
+      continue
+    }
+    if (wakeAt === null) await condition(() => pending.length > 0)
+    else await condition(() => pending.length > 0, Math.max(1, wakeAt - Date.now()))
+  }
+  await condition(allHandlersFinished)
+  await continueAsNew<typeof distributeAsset>({ assetId, channelId, causes: pending.splice(0), mediaTaskQueue, plansPerRun })
+}
