@@ -3,13 +3,12 @@
  * Runs `npx tsx workers/main.ts` as a child (its own process group, so SIGKILL
  * takes tsx's node child with it) on task queues of its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IngestVersionResult } from '../../workflows/ingest'
 import { loadStackEnv } from '../support/stack-env'
+import { killAllWorkers, signalGroup, startWorkerProcess } from '../support/worker-process'
 
 loadStackEnv()
 const run = randomUUID().slice(0, 8)
@@ -23,53 +22,12 @@ const { startIngest } = await import('~/assets/start-ingest.server')
 const { submitReviewDecision } = await import('~/review/decide.server')
 const fixtures = await import('../support/review-fixtures')
 
-const repoRoot = path.resolve(import.meta.dirname, '../..')
 const env = getEnv()
 const db = createDb(env.DATABASE_URL)
 const storage = getStorage()
-const children = new Set<ChildProcess>()
 let client: Client
 
-/** `closed`: every process of the group has let go of the output pipes (npx, tsx and node alike). */
-type WorkerChild = { process: ChildProcess; ready: Promise<void>; closed: Promise<void>; output: () => string }
-
-function startWorkerProcess(): WorkerChild {
-  const child = spawn('npx', ['tsx', 'workers/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...queues },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  let output = ''
-  const closed = new Promise<void>((resolve) => {
-    child.on('close', () => {
-      children.delete(child)
-      resolve()
-    })
-  })
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (/worker ready/.test(output)) resolve()
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    void closed.then(() => reject(new Error(`The worker exited before it was ready:\n${output}`)))
-  })
-  return { process: child, ready, closed, output: () => output }
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    // already gone
-  }
-}
+const startWorker = () => startWorkerProcess({ ...process.env, ...queues })
 
 beforeAll(async () => {
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS })
@@ -77,7 +35,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const child of children) signalGroup(child, 'SIGKILL')
+  killAllWorkers()
   await client?.connection.close()
   await db.$disconnect()
 })
@@ -85,7 +43,7 @@ afterAll(async () => {
 describe('worker crash during a review', () => {
   it('promotes exactly once after the worker is killed and replaced', async () => {
     const people = await fixtures.createReviewPeople(db, 'crash')
-    const first = startWorkerProcess()
+    const first = startWorker()
     await first.ready
     expect(first.output().match(/worker ready/g)).toHaveLength(1)
 
@@ -107,7 +65,7 @@ describe('worker crash during a review', () => {
     const [ann] = people.reviewerIds
     const decision = submitReviewDecision({ versionId, reviewerId: ann, decision: 'approve', client })
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const second = startWorkerProcess()
+    const second = startWorker()
     await second.ready
 
     expect(await decision).toMatchObject({ decision: 'approve', stageIndex: 0 })
@@ -128,7 +86,7 @@ describe('worker crash during a review', () => {
   it('continues a two-stage review when a worker returns after dying between the stages', async () => {
     const people = await fixtures.createReviewPeople(db, 'crash-stages')
     const [ann, bob] = people.reviewerIds
-    const first = startWorkerProcess()
+    const first = startWorker()
     await first.ready
 
     const review = await fixtures.startReviewOfStages({
@@ -149,7 +107,7 @@ describe('worker crash during a review', () => {
 
     const decision = submitReviewDecision({ versionId: review.versionId, reviewerId: bob, decision: 'approve', comment: 'Legal is fine', client })
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const second = startWorkerProcess()
+    const second = startWorker()
     await second.ready
     expect(await decision).toMatchObject({ decision: 'approve', stageIndex: 1, stageName: 'Legal' })
     expect(await review.handle.result()).toMatchObject({ status: 'approved', decidedBy: bob })
