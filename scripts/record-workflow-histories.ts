@@ -5,12 +5,16 @@
  * Damson workers in-process on task queues of their own, against a running test
  * stack (`node scripts/test.mjs --services-only`):
  *
- *   npx tsx scripts/record-workflow-histories.ts
+ *   npx tsx scripts/record-workflow-histories.ts [--only distribution]
+ *
+ * `--only distribution` records just the distribution paths (added later), leaving the
+ * other fixtures as they are.
  *
  * Writes tests/fixtures/histories/<workflow>-<path>.json (the JSON `temporal
  * workflow show --output json` writes). Re-record only for a deliberate change whose
  * old executions are gone or patched: see tests/fixtures/histories/README.md.
  */
+import { randomUUID } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,6 +47,12 @@ const { createRightsActivities } = await import('../workers/activities/rights')
 const { notifyRightsChanged } = await import('~/rights/rights-window.server')
 const { grantsChangedSignal, rightsWindow, rightsWindowQuery } = await import('../workflows/rights-window')
 const fixtures = await import('../tests/support/review-fixtures')
+const { encryptChannelSecrets } = await import('~/distribution/channel-secrets.server')
+const { retryDistribution, unpublish } = await import('~/distribution/distribution-actions.server')
+const { distributionWorkflowId } = await import('~/distribution/distribution-signals.server')
+const { distributionStateQuery } = await import('../workflows/distribution')
+const { signalChannelDistributions } = await import('../workflows/channel-distributions')
+const { startWebhookReceiver } = await import('../tests/support/webhook-receiver')
 
 const env = getEnv()
 const db = createDb(env.DATABASE_URL)
@@ -82,7 +92,14 @@ async function main(): Promise<void> {
         files.push({ file: `${name}.json`, json: historyToJSON(history) })
       }
     }
-    await keep(client, await drivePaths(client))
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
+    if (only !== null && only !== 'distribution') throw new Error(`--only takes "distribution", not ${only}`)
+    if (only === null) await keep(client, await drivePaths(client))
+    await keep(client, await driveDistributionPaths(client))
+    if (only !== null) {
+      writeHistories(files)
+      return
+    }
 
     // Paths with timers of hours run on the time-skipping test server.
     const testServer = process.env.TEMPORAL_TEST_SERVER_PATH
@@ -105,12 +122,7 @@ async function main(): Promise<void> {
       await timeSkipping.teardown()
     }
 
-    mkdirSync(HISTORIES_DIR, { recursive: true })
-    for (const { file, json } of files) {
-      writeFileSync(path.join(HISTORIES_DIR, file), json)
-      console.log(`  ${path.relative(process.cwd(), path.join(HISTORIES_DIR, file))} (${(Buffer.byteLength(json) / 1024).toFixed(1)} KiB)`)
-    }
-    console.log(`Recorded ${files.length} histories.`)
+    writeHistories(files)
   } finally {
     workers.shutdown()
     await running.catch((error: unknown) => console.error('Worker stopped with an error:', error))
@@ -118,6 +130,98 @@ async function main(): Promise<void> {
     await nativeConnection.close()
     await db.$disconnect()
   }
+}
+
+function writeHistories(files: { file: string; json: string }[]): void {
+  mkdirSync(HISTORIES_DIR, { recursive: true })
+  for (const { file, json } of files) {
+    writeFileSync(path.join(HISTORIES_DIR, file), json)
+    console.log(`  ${path.relative(process.cwd(), path.join(HISTORIES_DIR, file))} (${(Buffer.byteLength(json) / 1024).toFixed(1)} KiB)`)
+  }
+  console.log(`Recorded ${files.length} histories.`)
+}
+
+/**
+ * Distribution: an asset published to a folder channel, replaced by its next version,
+ * then unpublished (the workflow ends); a webhook that fails until it is fixed and
+ * retried; and a channel's "republish all" batch.
+ */
+async function driveDistributionPaths(client: Client): Promise<Recording[]> {
+  const people = await fixtures.createReviewPeople(db, 'histories-distribution')
+  const run = randomUUID().slice(0, 8)
+  const folder = `/histories-${run}`
+  const secret = `whsec-${randomUUID()}`
+  const receiver = await startWebhookReceiver({ secret })
+  const preset = { format: 'jpeg', maxWidth: 320, maxHeight: 320, fit: 'inside', quality: 80, watermark: null, colourProfile: 'srgb', metadata: 'strip' } as const
+  const channel = async (name: string, kind: 'folder' | 'webhook', destination: Record<string, unknown>, secrets: Record<string, string>) => {
+    const created = await db.channel.create({
+      data: { name: `${name} ${run}`, kind, destination: { kind, ...destination }, preset, rightsChannel: 'web', scopeFolders: [folder] },
+    })
+    await db.channel.update({ where: { id: created.id }, data: { secretsCipher: encryptChannelSecrets(created.id, secrets) } })
+    return created.id
+  }
+  const approved = async (assetId?: string) => {
+    const uploaded = await fixtures.createUploadedVersion(db, storage, { people, assetId, bytes: await fixtures.generatePng(400, 300), mediaType: 'image/png', filename: 'channel.png' })
+    await db.asset.update({ where: { id: uploaded.assetId }, data: { folderPath: folder } })
+    if (!assetId) {
+      await db.rightsGrant.create({ data: { assetId: uploaded.assetId, licenceType: 'owned', createdById: people.uploaderId } })
+    }
+    await db.assetVersion.update({ where: { id: uploaded.versionId }, data: { status: 'in_review' } })
+    await createReviewActivities({ db, search }).promoteVersion({ versionId: uploaded.versionId, reviewId: `no-review-${run}`, promotedById: people.reviewerIds[0] })
+    return uploaded
+  }
+  const until = async (what: string, probe: () => Promise<boolean>) => {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      if (await probe()) return
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error(`Unexpected outcome, nothing recorded: ${what}`)
+  }
+  const state = async (assetId: string, channelId: string) =>
+    (await db.distribution.findUnique({ where: { assetId_channelId: { assetId, channelId } } }))?.state
+  const recordings: Recording[] = []
+
+  try {
+    console.log('Published to a folder, replaced by the next version, unpublished…')
+    const folderChannel = await channel('History folder', 'folder', { path: `histories-${run}` }, {})
+    const first = await approved()
+    await until('v1 published', async () => (await state(first.assetId, folderChannel)) === 'published')
+    const second = await approved(first.assetId)
+    await until('v2 published', async () => (await db.distribution.findUnique({ where: { assetId_channelId: { assetId: first.assetId, channelId: folderChannel } } }))?.liveVersionId === second.versionId)
+    await unpublish({ db, assetId: first.assetId, channelId: folderChannel, actorId: people.outsiderId })
+    const published = client.workflow.getHandle(distributionWorkflowId(folderChannel, first.assetId))
+    await published.result()
+    recordings.push({ name: 'distribution-published-replaced-unpublished', workflowId: published.workflowId })
+
+    console.log('A webhook failing until it is fixed and retried…')
+    await db.channel.update({ where: { id: folderChannel }, data: { enabled: false } })
+    receiver.failing = true
+    const webhookChannel = await channel('History webhook', 'webhook', { url: receiver.url }, { signingSecret: secret })
+    const failing = await approved()
+    await until('webhook failed', async () => (await db.distribution.findUnique({ where: { assetId_channelId: { assetId: failing.assetId, channelId: webhookChannel } } }))?.state === 'failed')
+    const failingHandle = client.workflow.getHandle(distributionWorkflowId(webhookChannel, failing.assetId))
+    await until('retries ran out', async () => (await failingHandle.query(distributionStateQuery)).failures > 0)
+    receiver.failing = false
+    await retryDistribution({ db, assetId: failing.assetId, channelId: webhookChannel, actorId: people.outsiderId })
+    await until('webhook recovered', async () => (await state(failing.assetId, webhookChannel)) === 'published')
+    await unpublish({ db, assetId: failing.assetId, channelId: webhookChannel, actorId: people.outsiderId })
+    await failingHandle.result()
+    recordings.push({ name: 'distribution-failed-retried', workflowId: failingHandle.workflowId })
+
+    console.log('A channel republished…')
+    const batchId = `channel-${webhookChannel}-republish-histories`
+    const batch = await client.workflow.start(signalChannelDistributions, {
+      workflowId: batchId,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      args: [{ channelId: webhookChannel, cause: { kind: 'republish_requested', actorId: people.outsiderId } }],
+    })
+    await batch.result()
+    recordings.push({ name: 'channel-distributions-republished', workflowId: batchId })
+    await until('quiet', async () => (await client.workflow.getHandle(distributionWorkflowId(webhookChannel, failing.assetId)).describe()).status.name !== 'RUNNING')
+  } finally {
+    await receiver.close()
+  }
+  return recordings
 }
 
 /** Runs every path to its end; returns the workflows whose histories to keep. */

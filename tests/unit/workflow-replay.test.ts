@@ -40,7 +40,7 @@ beforeAll(async () => {
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('covers every long-lived workflow', () => {
     const types = recorded.map(({ history }) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name)
-    expect(new Set(types)).toEqual(new Set(['ingestVersion', 'reviewVersion', 'rightsWindow']))
+    expect(new Set(types)).toEqual(new Set(['ingestVersion', 'reviewVersion', 'rightsWindow', 'distributeAsset', 'signalChannelDistributions']))
   })
 
   it.each(recorded)('$workflowId', async ({ workflowId, history }) => {
