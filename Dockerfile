@@ -21,6 +21,8 @@ ENV NODE_ENV=production \
 # tsx (worker, migrations) and the Prisma CLI are needed at run time, so node_modules is
 # copied whole rather than pruned to production dependencies.
 COPY --from=build /app /app
+# Folder channels write here (a volume in docker-compose.yml); owned by the user the worker runs as.
+RUN mkdir -p /var/lib/damson/channels && chown node:node /var/lib/damson/channels
 USER node
 EXPOSE 3000
 CMD ["sh", "-c", "node scripts/stack/ensure-bucket.mjs && npx tsx scripts/db/migrate.ts deploy && exec node server.mjs"]
