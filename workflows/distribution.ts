@@ -20,12 +20,14 @@
 import {
   ActivityFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow'
 import type { DistributionActivities, MediaDistributionActivities } from '../workers/activities/distribution'
@@ -73,6 +75,34 @@ export const distributionChangedSignal = defineSignal<[DistributionCause]>('dist
 export const distributionStateQuery = defineQuery<DistributionWorkflowState>('distributionState')
 
 const PLANS_PER_RUN = 100
+/**
+ * Runs `work` (rendering) unless the rights change first: then it is cancelled (an
+ * activity still queued never starts; a running one is told at its next heartbeat) and
+ * 'interrupted' is returned. Without a change point ahead it simply runs the work.
+ */
+async function beforeRightsChange<T>(changeAt: number | null, work: () => Promise<T>): Promise<T | 'interrupted'> {
+  if (changeAt === null) return work()
+  const working = new CancellationScope()
+  const waiting = new CancellationScope()
+  const done = working.run(work).then((value) => ({ value }))
+  const changed = waiting.run(() => sleep(Math.max(1, changeAt - Date.now()))).then(() => 'interrupted' as const)
+  // The loser is cancelled; its rejection (CancelledFailure) is expected and dropped.
+  changed.catch(() => undefined)
+  done.catch(() => undefined)
+  let interrupted = false
+  try {
+    const outcome = await Promise.race([done, changed])
+    if (outcome === 'interrupted') {
+      interrupted = true
+      return 'interrupted'
+    }
+    return outcome.value
+  } finally {
+    if (interrupted) working.cancel()
+    else waiting.cancel()
+  }
+}
+
 /** After Temporal's own retries run out: wait 30 s, then doubling, at most 10 minutes. */
 const RETRY_LATER_BASE_MS = 30_000
 const RETRY_LATER_MAX_MS = 10 * 60_000
@@ -116,11 +146,20 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
     if (plan.gone) return
     lastPlan = { action: plan.action, reason: plan.reason, plannedAt: new Date(Date.now()).toISOString() }
 
+    const recheckAt = plan.recheckAt === null ? null : Date.parse(plan.recheckAt)
     let retryAt: number | null = null
     try {
       if (plan.action === 'publish') {
-        const rendition = await renderForChannel({ assetId, channelId, versionId: plan.versionId })
-        await deliverToChannel({ assetId, channelId, versionId: plan.versionId, rendition, actorId, force })
+        const versionId = plan.versionId
+        const rendered = await beforeRightsChange(recheckAt, () => renderForChannel({ assetId, channelId, versionId }))
+        // The rights changed while the file was being made (a queue of renders after a
+        // grant edit, say): plan again at once, so a takedown does not wait behind it.
+        if (rendered === 'interrupted') {
+          pending.push(...acting.filter((cause) => cause.kind === 'republish_requested' || cause.kind === 'retry_requested'))
+          continue
+        }
+        // Delivery is quick and checks the rights again itself, before and after the transfer.
+        await deliverToChannel({ assetId, channelId, versionId, rendition: rendered, actorId, force })
       } else if (plan.live || plan.openTakedownRequests) {
         await takeDownFromChannel({ assetId, channelId, reason: plan.reason, actorId })
       }
@@ -132,7 +171,6 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
       retryAt = Date.now() + Math.min(RETRY_LATER_MAX_MS, RETRY_LATER_BASE_MS * 2 ** (failures - 1))
     }
 
-    const recheckAt = plan.recheckAt === null ? null : Date.parse(plan.recheckAt)
     wakeAt = [recheckAt, retryAt].reduce<number | null>((soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)), null)
     if (wakeAt === null && failures === 0 && pending.length === 0 && !plan.liveAfter) {
       // Nothing is live and nothing changes by itself: the next event starts a fresh run.

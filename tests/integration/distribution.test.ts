@@ -32,6 +32,7 @@ const { notifyRightsChanged } = await import('~/rights/rights-window.server')
 const { createReviewActivities } = await import('../../workers/activities/review')
 const { startInProcessWorkers } = await import('../support/in-process-workers')
 const { startWebhookReceiver } = await import('../support/webhook-receiver')
+const { startStallingProxy } = await import('../support/stalling-proxy')
 const fixtures = await import('../support/review-fixtures')
 
 type InProcessWorkers = import('../support/in-process-workers').InProcessWorkers
@@ -392,5 +393,44 @@ describe('distribution to channels', () => {
     const listed = await channelS3.send(new ListObjectsV2Command({ Bucket: channelBucket, Prefix: `runs/${run}/wrong-keys/${assetId}/` }))
     expect(listed.Contents?.map((object) => object.Key)).toEqual([recovered.externalRef])
     await db.channel.update({ where: { id: badChannel }, data: { enabled: false } })
+  })
+
+  it('withdraws a delivery that was still on its way when the rights ended', async () => {
+    const proxy = await startStallingProxy(new URL(env.LOCAL_CHANNEL_S3_ENDPOINT ?? ''))
+    try {
+      const slowChannel = await createChannel({
+        name: 'Slow CDN',
+        kind: 's3',
+        destination: {
+          endpoint: proxy.url,
+          region: 'us-east-1',
+          bucket: channelBucket,
+          prefix: `runs/${run}/slow/`,
+          accessKeyId: env.LOCAL_CHANNEL_S3_ACCESS_KEY_ID,
+          forcePathStyle: true,
+        },
+        secrets: { secretAccessKey: env.LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY ?? '' },
+        rightsChannel: 'web',
+      })
+      proxy.stalled = true
+      const { assetId } = await approvedVersion({ colour: { r: 220, g: 120, b: 0 }, title: 'Late delivery' })
+      const expiresAt = new Date(Date.now() + 6_000)
+      await grant(assetId, { channels: ['web'], expiresAt })
+      await waitFor('the delivery to hang', async () => (await distributionOf(assetId, slowChannel))?.state === 'publishing' && proxy.held() > 0)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now() + 500)))
+      proxy.release()
+
+      const row = await waitFor('withdrawn', async () => {
+        const current = await distributionOf(assetId, slowChannel)
+        return current?.state === 'removed' ? current : null
+      })
+      expect(row.externalRef).toBeNull()
+      const listed = await channelS3.send(new ListObjectsV2Command({ Bucket: channelBucket, Prefix: `runs/${run}/slow/${assetId}/` }))
+      expect(listed.Contents ?? []).toEqual([])
+      expect(await db.distributionEvent.count({ where: { assetId, channelId: slowChannel, kind: 'published' } })).toBe(0)
+      await db.channel.update({ where: { id: slowChannel }, data: { enabled: false } })
+    } finally {
+      await proxy.close()
+    }
   })
 })

@@ -11,12 +11,15 @@ export type StallingProxy = {
   stalled: boolean
   /** Connections held so far. */
   held: () => number
+  /** Forwards the held connections (what they sent meanwhile goes through) and stops holding. */
+  release(): void
   close(): Promise<void>
 }
 
 export async function startStallingProxy(target: URL): Promise<StallingProxy> {
   const sockets = new Set<net.Socket>()
   let held = 0
+  const holding: net.Socket[] = []
   const forward = (client: net.Socket) => {
     const upstream = net.connect(Number(target.port), target.hostname)
     sockets.add(upstream)
@@ -37,6 +40,10 @@ export async function startStallingProxy(target: URL): Promise<StallingProxy> {
     url: '',
     stalled: false,
     held: () => held,
+    release: () => {
+      proxy.stalled = false
+      for (const client of holding.splice(0)) if (!client.destroyed) forward(client)
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()
@@ -50,6 +57,7 @@ export async function startStallingProxy(target: URL): Promise<StallingProxy> {
     if (proxy.stalled) {
       // Accepted and never answered: the client's request hangs, as on a stuck network.
       held++
+      holding.push(client)
       return
     }
     forward(client)

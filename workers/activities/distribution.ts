@@ -69,8 +69,13 @@ const LIVE_STATES = ['published', 'publishing', 'removing', 'failed'] as const
 export function createDistributionActivities({ db, storage, maxImagePixels, destinations = {} }: DistributionActivityDeps) {
   const destinationDeps: DestinationDeps = { storage, ...destinations }
 
-  async function decide(assetId: string, channelId: string, at: Date): Promise<{ decision: DistributionDecision; facts: NonNullable<Awaited<ReturnType<typeof readFacts>>> } | null> {
-    const facts = await readFacts(db, assetId, channelId)
+  async function decide(
+    assetId: string,
+    channelId: string,
+    at: Date,
+    reader: DbOrTx = db,
+  ): Promise<{ decision: DistributionDecision; facts: NonNullable<Awaited<ReturnType<typeof readFacts>>> } | null> {
+    const facts = await readFacts(reader, assetId, channelId)
     if (!facts) return null
     const decision = decideDistribution({
       asset: facts.asset,
@@ -78,7 +83,7 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
       record: facts.record,
       grants: facts.grants,
       at,
-      names: (await loadUseNames(db)).inSentences,
+      names: (await loadUseNames(reader)).inSentences,
     })
     return { decision, facts }
   }
@@ -156,8 +161,13 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
       }
 
       const publishedById = actorId ?? version.promotedById
-      await db.$transaction(async (tx) => {
+      const stillAllowed = await db.$transaction(async (tx) => {
+        // Under the asset's lock, as takedown holds it: rights that ended (or an unpublish)
+        // while the file travelled win, and what was just put is removed below.
+        await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${assetId} FOR UPDATE`
         const now = new Date()
+        const again = await decide(assetId, channelId, now, tx)
+        if (!again || again.decision.action !== 'publish' || again.decision.versionId !== versionId) return false
         await tx.distribution.update({
           where: { assetId_channelId: { assetId, channelId } },
           data: {
@@ -192,7 +202,28 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
             rightsEmbedded: rendition.rightsEmbedded,
           },
         })
+        return true
       })
+      if (!stillAllowed) {
+        await takeDownFromDestination(
+          { channel, assetId, externalRef, reason: 'The rights changed during delivery', deliveryId: deliveryIdOf('takedown', channelId, assetId, rendition.renditionKey) },
+          destinationDeps,
+        )
+        // The put replaced whatever was there, so nothing of the asset is at the destination now.
+        await db.$transaction(async (tx) => {
+          const now = new Date()
+          await tx.distribution.update({
+            where: { assetId_channelId: { assetId, channelId } },
+            data: { state: 'removed', externalRef: null, liveRenditionKey: null, removedAt: now, removalReason: 'The rights changed during delivery' },
+          })
+          if (record?.externalRef) {
+            await tx.distributionEvent.create({
+              data: { assetId, channelId, versionId: record.liveVersionId, kind: 'removed', actorId: null, detail: 'The rights changed during delivery', at: now },
+            })
+          }
+        })
+        return { delivered: false, reason: 'Withdrawn: the rights changed during delivery' }
+      }
       return { delivered: true, reason: decision.reason }
     },
 
