@@ -42,6 +42,8 @@ export type DistributionCauseKind =
   | 'retry_requested'
   | 'channel_changed'
   | 'asset_changed'
+  /** The hourly pass found the record unsettled for a while. */
+  | 'housekeeping'
 
 export type DistributionCause = {
   kind: DistributionCauseKind

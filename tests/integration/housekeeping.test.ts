@@ -122,7 +122,7 @@ describe('housekeeping workflow', () => {
     await runHousekeeping()
 
     const again = await runHousekeeping()
-    expect(again).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number) })
+    expect(again).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number), distributionsSignalled: expect.any(Number) })
     const activities = createHousekeepingActivities({ db, temporal: testEnv.client, taskQueue })
     await activities.pruneSignInAttempts()
     await activities.deleteExpiredSessions()
@@ -169,7 +169,7 @@ describe('ensureHousekeepingSchedule', () => {
     }
     expect(workflowId).toMatch(new RegExp(`^${scheduleId}-`))
     const result = (await testEnv.client.workflow.getHandle(workflowId ?? '').result()) as HousekeepingResult
-    expect(result).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number) })
+    expect(result).toEqual({ signInAttemptsDeleted: expect.any(Number), sessionsDeleted: expect.any(Number), rightsWindowsSignalled: expect.any(Number), distributionsSignalled: expect.any(Number) })
   })
 
   it('signals the rights window of an asset whose grant was edited while Temporal was unreachable', async () => {
@@ -195,5 +195,32 @@ describe('ensureHousekeepingSchedule', () => {
     expect(described.status.name).toBe('RUNNING')
     expect(described.taskQueue).toBe(taskQueue)
     await window.terminate('test over')
+  })
+
+  it('signals a distribution left unsettled (a request whose signal was lost)', async () => {
+    const fixtures = await import('../support/review-fixtures')
+    const { getStorage } = await import('~/storage.server')
+    const { distributionWorkflowId } = await import('~/distribution/distribution-signals.server')
+    const people = await fixtures.createReviewPeople(db, 'reconcile-distribution')
+    const { assetId } = await fixtures.createUploadedVersion(db, getStorage(), {
+      people,
+      bytes: await fixtures.generatePng(16, 16),
+      mediaType: 'image/png',
+      filename: 'reconcile.png',
+    })
+    const channel = await db.channel.create({
+      data: { name: `Reconcile ${assetId}`, kind: 'folder', destination: { kind: 'folder', path: 'reconcile' }, preset: {}, rightsChannel: 'web', enabled: false },
+    })
+    // A publish request recorded an hour ago whose signal never arrived.
+    await db.$executeRaw`INSERT INTO "Distribution" (id, "assetId", "channelId", state, "updatedAt") VALUES (${`reconcile-${assetId}`}, ${assetId}, ${channel.id}, 'pending', now() - interval '1 hour')`
+    const workflow = testEnv.client.workflow.getHandle(distributionWorkflowId(channel.id, assetId))
+    await expect(workflow.describe()).rejects.toThrow()
+
+    const result = await runHousekeeping()
+    expect(result.distributionsSignalled).toBeGreaterThanOrEqual(1)
+    const described = await workflow.describe()
+    expect(described.status.name).toBe('RUNNING')
+    expect(described.taskQueue).toBe(taskQueue)
+    await workflow.terminate('test over')
   })
 })

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client'
 import { pruneSignInAttempts } from '~/auth/rate-limit.server'
 import type { Db } from '~/db.server'
+import { signalDistribution } from '~/distribution/distribution-signals.server'
 import { notifyRightsChanged } from '~/rights/rights-window.server'
 import { heartbeat } from './support'
 
@@ -61,7 +62,28 @@ export function createHousekeepingActivities({ db, temporal, taskQueue }: Housek
       }
       return changed.length
     },
+
+    /**
+     * Signals the distribution of every asset × channel whose record is unsettled and has
+     * not moved for a while (pending, publishing, removing or failed for 15 minutes): a
+     * librarian's request or an event whose signal was lost while Temporal was down, or
+     * a workflow that is gone. A running workflow just plans again. Returns how many.
+     */
+    async reconcileDistributions(): Promise<number> {
+      const stale = await db.distribution.findMany({
+        where: { state: { in: ['pending', 'publishing', 'removing', 'failed'] }, updatedAt: { lt: new Date(Date.now() - UNSETTLED_AFTER_MS) } },
+        select: { assetId: true, channelId: true },
+      })
+      for (const [index, { assetId, channelId }] of stale.entries()) {
+        await signalDistribution({ assetId, channelId, cause: { kind: 'housekeeping', actorId: null } }, { client: temporal, taskQueue })
+        heartbeat({ signalled: index + 1 })
+      }
+      return stale.length
+    },
   }
 }
+
+/** How long a distribution record may stay unsettled before housekeeping signals it again. */
+const UNSETTLED_AFTER_MS = 15 * 60_000
 
 export type HousekeepingActivities = ReturnType<typeof createHousekeepingActivities>
