@@ -12,6 +12,7 @@
  * Temporal for the retry.
  */
 import { createHash } from 'node:crypto'
+import { NoSuchKey } from '@aws-sdk/client-s3'
 import type { Db, DbOrTx } from '~/db.server'
 import { appendAuditEvent } from '~/audit.server'
 import { parseChannelPreset } from '~/domain/channel-preset'
@@ -304,8 +305,10 @@ export function createMediaDistributionActivities({ db, storage, maxImagePixels 
           renderChannelRendition({ db, storage, assetId, versionId, preset: parseChannelPreset(channel.preset), maxImagePixels }),
         )
       } catch (error) {
-        await recordFailure(db, { assetId, channelId, versionId, actorId: null, error, wasLive: false })
-        throw error
+        // A missing original cannot come back by retrying: say so plainly and stop.
+        const failure = error instanceof NoSuchKey ? nonRetryable(FailureType.notFound, 'The original file of this version is missing from storage') : error
+        await recordFailure(db, { assetId, channelId, versionId, actorId: null, error: failure, wasLive: false })
+        throw failure
       }
     },
   }
