@@ -23,7 +23,8 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: '/reviews', label: 'Reviews', roles: ['admin', 'reviewer'] },
   { to: '/rights/expiring', label: 'Rights', roles: ['admin', 'legal', 'librarian'] },
   { to: '/admin/review-policies', label: 'Policies', roles: ['admin', 'librarian'] },
-  { to: '/admin/rights-channels', label: 'Channels', roles: ['admin'] },
+  { to: '/admin/channels', label: 'Channels', roles: ['admin', 'librarian'] },
+  { to: '/distribution', label: 'Distribution', roles: ['admin', 'librarian', 'legal'] },
   { to: '/admin/outbox', label: 'Outbox', roles: ['admin'] },
 ]
 

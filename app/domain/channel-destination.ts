@@ -43,6 +43,8 @@ export const WebhookDestinationSchema = z.object({
     .trim()
     .url('Enter the webhook URL')
     .refine((value) => {
+      // The url check above reports unparsable text; this one only judges parsable URLs.
+      if (!URL.canParse(value)) return true
       const url = new URL(value)
       return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
     }, 'Webhooks must use HTTPS (plain HTTP only to this machine)'),

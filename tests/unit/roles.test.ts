@@ -72,9 +72,9 @@ describe('navigation by role', () => {
   it('shows each role its sections', () => {
     expect(labels(['partner'])).toEqual(['Portal'])
     expect(labels(['reviewer'])).toEqual(['Portal', 'Library', 'Reviews'])
-    expect(labels(['legal'])).toEqual(['Portal', 'Library', 'Rights'])
-    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Rights', 'Policies'])
-    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Rights', 'Policies', 'Channels', 'Outbox'])
+    expect(labels(['legal'])).toEqual(['Portal', 'Library', 'Rights', 'Distribution'])
+    expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Rights', 'Policies', 'Channels', 'Distribution'])
+    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Rights', 'Policies', 'Channels', 'Distribution', 'Outbox'])
   })
 
   it('lights the most specific section', () => {
@@ -84,5 +84,7 @@ describe('navigation by role', () => {
     expect(activeNavItem(items, '/library')?.label).toBe('Library')
     expect(activeNavItem(items, '/libraryx')).toBeUndefined()
     expect(activeNavItem(items, '/reviews/r1')?.label).toBe('Reviews')
+    expect(activeNavItem(items, '/admin/channels/new')?.label).toBe('Channels')
+    expect(activeNavItem(items, '/distribution/channels/c1')?.label).toBe('Distribution')
   })
 })
