@@ -163,7 +163,8 @@ export async function republishProgress(db: Db, channelId: string): Promise<Repu
   const since = channel.republishRequestedAt
   const [delivered, failed, removed] = await Promise.all([
     db.distribution.count({ where: { channelId, state: 'published', publishedAt: { gte: since } } }),
-    db.distribution.count({ where: { channelId, state: 'failed', lastAttemptAt: { gte: since } } }),
+    // Failed deliveries of assets that were live (and stay so, in the old preset).
+    db.distribution.count({ where: { channelId, state: 'failed', lastAttemptAt: { gte: since }, externalRef: { not: null } } }),
     db.distribution.count({ where: { channelId, state: 'removed', removedAt: { gte: since } } }),
   ])
   const settled = delivered + failed + removed

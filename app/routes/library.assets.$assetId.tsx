@@ -9,23 +9,32 @@
  * "Upload new version" (the child route `versions/new`, rendered in the Outlet).
  *
  * The Rights card sums up the asset's grants and links to its rights page (`/rights`).
+ * The Channels card (for distribution:view) says where the asset is live, pending,
+ * failed or taken down, and why; librarians publish or unpublish it per channel there.
+ * Librarians archive and restore the asset from the Asset card.
  *
- * GET: library:view-all (admin, librarian, reviewer, legal). POST: version:rollback (admin).
+ * GET: library:view-all (admin, librarian, reviewer, legal). POST by `intent`: rollback
+ * (version:rollback, admin); publish | retry | unpublish with `channelId` (distribution:publish);
+ * archive | restore (asset:edit).
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, Outlet, useActionData, useLoaderData, useLocation } from '@remix-run/react'
+import { Form, Link, Outlet, useActionData, useLoaderData, useLocation, useNavigation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { MAX_ROLLBACK_REASON_LENGTH, rollbackToVersion, RollbackReasonSchema } from '~/assets/rollback-version.server'
-import { requirePermission } from '~/auth.server'
+import { requirePermission, requireUser } from '~/auth.server'
+import { AssetChannelsPanel, type ChannelPanelAnswer } from '~/components/distribution/asset-channels-panel'
 import { GrantStateBadge } from '~/components/rights/grant-state-badge'
-import { Badge, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHeader, StatusBadge } from '~/components/ui'
+import { Badge, Button, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHeader, StatusBadge } from '~/components/ui'
 import { formatVersionBytes, RollbackDialog, VersionHistory } from '~/components/version-history'
 import { getDb } from '~/db.server'
-import { hasPermission } from '~/domain/roles'
+import { getAssetDistribution } from '~/distribution/dashboard.server'
+import { RecordIdSchema, requestAssetOnChannel, setAssetArchived } from '~/distribution/distribution-requests.server'
+import { hasPermission, type Permission } from '~/domain/roles'
 import { isAppError } from '~/errors.server'
 import { handleAppErrors } from '~/http.server'
 import { getLibraryAssetDetail } from '~/library/asset-detail.server'
+import { getClientIp } from '~/request.server'
 import { GRANT_STATES } from '~/rights/grant-state'
 import { getAssetRightsSummary } from '~/rights/grants.server'
 
@@ -41,6 +50,21 @@ const RollbackFormSchema = z.object({
   versionId: VersionIdSchema,
   reason: RollbackReasonSchema,
 })
+const ChannelFormSchema = z.object({ intent: z.enum(['publish', 'retry', 'unpublish']), channelId: RecordIdSchema })
+
+/** What each form on the page needs; an unknown intent is treated as the strictest (rollback). */
+const INTENT_PERMISSIONS = {
+  rollback: 'version:rollback',
+  publish: 'distribution:publish',
+  retry: 'distribution:publish',
+  unpublish: 'distribution:publish',
+  archive: 'asset:edit',
+  restore: 'asset:edit',
+} as const satisfies Record<string, Permission>
+const IntentSchema = z.enum(['rollback', 'publish', 'retry', 'unpublish', 'archive', 'restore']).catch('rollback')
+
+/** The answer to a channel button (shown under its channel) or to archive/restore (shown at the top). */
+type PanelAnswer = { panel: 'channels' | 'asset' } & ChannelPanelAnswer
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.asset.title ?? 'Asset'} · Damson` }]
 
@@ -54,14 +78,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       rollback: search.get('rollback') ?? undefined,
       notice: search.get('notice') ?? undefined,
     })
-    const [detail, rights] = await Promise.all([
+    const canViewDistribution = hasPermission(user.roles, 'distribution:view')
+    const [detail, rights, distribution] = await Promise.all([
       getLibraryAssetDetail({ db: getDb(), assetId, selectedVersionId: query.version }),
       getAssetRightsSummary({ db: getDb(), assetId }),
+      canViewDistribution ? getAssetDistribution({ db: getDb(), assetId }) : null,
     ])
     const canRollback = hasPermission(user.roles, 'version:rollback')
     return data({
       ...detail,
       rights,
+      distribution,
+      canPublish: hasPermission(user.roles, 'distribution:publish'),
+      canManageChannels: hasPermission(user.roles, 'channel:manage'),
+      canArchive: hasPermission(user.roles, 'asset:edit'),
       canEditRights: hasPermission(user.roles, 'rights:edit'),
       canReview: hasPermission(user.roles, 'version:review'),
       canRollback,
@@ -76,9 +106,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   return handleAppErrors(async () => {
-    const user = await requirePermission(request, 'version:rollback')
+    // Signed in and same-origin before the body is read; then the permission the chosen form needs.
+    await requireUser(request)
     const { assetId } = ParamsSchema.parse(params)
-    const form = RollbackFormSchema.safeParse(Object.fromEntries(await request.formData()))
+    const formData = await request.formData()
+    const intent = IntentSchema.parse(formData.get('intent'))
+    const user = await requirePermission(request, INTENT_PERMISSIONS[intent])
+    if (intent !== 'rollback') return panelAction({ intent, assetId, formData, actorId: user.id, ipAddress: getClientIp(request) })
+
+    const form = RollbackFormSchema.safeParse(Object.fromEntries(formData))
     if (!form.success) return data({ error: form.error.issues[0]?.message ?? 'The form is not valid' }, { status: 400 })
     try {
       const result = await rollbackToVersion({ db: getDb(), assetId, versionId: form.data.versionId, actorId: user.id, reason: form.data.reason })
@@ -90,6 +126,42 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw error
     }
   })
+}
+
+/** Publish, retry, unpublish, archive, restore: refusals and "recorded, but later" come back to the page. */
+async function panelAction({
+  intent,
+  assetId,
+  formData,
+  actorId,
+  ipAddress,
+}: {
+  intent: 'publish' | 'retry' | 'unpublish' | 'archive' | 'restore'
+  assetId: string
+  formData: FormData
+  actorId: string
+  ipAddress: string
+}) {
+  const answer = (body: PanelAnswer, status = 200) => data(body, { status })
+  const db = getDb()
+  let channelId: string | null = null
+  try {
+    if (intent === 'archive' || intent === 'restore') {
+      const outcome = await setAssetArchived({ db, assetId, archived: intent === 'archive', actorId, ipAddress })
+      return answer({ panel: 'asset', ok: true, ...outcome, channelId: null })
+    }
+    const form = ChannelFormSchema.safeParse(Object.fromEntries(formData))
+    if (!form.success) return answer({ panel: 'channels', ok: false, message: 'Choose a channel from the list.', deferred: false, channelId: null }, 400)
+    channelId = form.data.channelId
+    const outcome = await requestAssetOnChannel({ db, request: form.data.intent, assetId, channelId, actorId, ipAddress })
+    return answer({ panel: 'channels', ok: true, ...outcome, channelId })
+  } catch (error) {
+    // Refusals (archived asset, disabled channel, no approved version) are shown; anything else goes to the error boundary.
+    if (isAppError(error) && error.code !== 'UNAVAILABLE') {
+      return answer({ panel: intent === 'archive' || intent === 'restore' ? 'asset' : 'channels', ok: false, message: error.message, deferred: false, channelId }, error.status)
+    }
+    throw error
+  }
 }
 
 function Fact({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
@@ -108,6 +180,10 @@ export default function AssetPage() {
     selectedVersionId,
     events,
     rights,
+    distribution,
+    canPublish,
+    canManageChannels,
+    canArchive,
     canEditRights,
     canReview,
     canRollback,
@@ -117,6 +193,9 @@ export default function AssetPage() {
     maxRollbackReasonLength,
   } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
+  const panelAnswer = actionData && 'panel' in actionData ? actionData : null
+  const navigation = useNavigation()
+  const busy = navigation.state === 'submitting'
   const location = useLocation()
   const selected = versions.find((version) => version.id === selectedVersionId) ?? null
   const rollbackTarget = versions.find((version) => version.id === rollbackVersionId) ?? null
@@ -153,6 +232,18 @@ export default function AssetPage() {
           </>
         }
       />
+
+      {panelAnswer?.panel === 'asset' ? (
+        <p
+          role={panelAnswer.ok ? 'status' : 'alert'}
+          className={cn(
+            'mb-6 rounded-md border px-4 py-3 text-sm',
+            !panelAnswer.ok ? 'border-red-200 bg-red-50 text-red-800' : panelAnswer.deferred ? 'border-amber-200 bg-amber-50 text-amber-900' : 'border-emerald-200 bg-emerald-50 text-emerald-800',
+          )}
+        >
+          {panelAnswer.message}
+        </p>
+      ) : null}
 
       {notice && selected ? (
         <p role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
@@ -250,6 +341,16 @@ export default function AssetPage() {
             </CardBody>
           </Card>
 
+          {distribution ? (
+            <AssetChannelsPanel
+              distribution={distribution}
+              canPublish={canPublish}
+              canManageChannels={canManageChannels}
+              answer={panelAnswer?.panel === 'channels' ? panelAnswer : null}
+              busy={busy}
+            />
+          ) : null}
+
           {selected ? (
             <Card>
               <CardHeader>
@@ -311,6 +412,36 @@ export default function AssetPage() {
                 </Fact>
                 <Fact label="Updated">{asset.updatedAt}</Fact>
               </dl>
+              {canArchive ? (
+                <div className="mt-3 border-t border-zinc-100 pt-3">
+                  {asset.status === 'archived' ? (
+                    <Form method="post" preventScrollReset className="flex flex-wrap items-center justify-between gap-2">
+                      <p className="text-sm text-zinc-600">Archived: hidden outside the library and off every channel.</p>
+                      <Button type="submit" name="intent" value="restore" size="sm" variant="secondary" disabled={busy}>
+                        Restore asset
+                      </Button>
+                    </Form>
+                  ) : (
+                    <details className="group">
+                      <summary className="cursor-pointer list-none text-sm font-medium text-red-700 hover:underline [&::-webkit-details-marker]:hidden">
+                        <span aria-hidden className="mr-1.5 inline-block transition-transform group-open:rotate-90">
+                          ›
+                        </span>
+                        Archive this asset…
+                      </summary>
+                      <Form method="post" preventScrollReset className="mt-2 space-y-2">
+                        <p className="text-sm text-zinc-600">
+                          Partners and share links stop seeing it at once, and every channel takes it down. Restoring brings it back; channels may then
+                          publish it again.
+                        </p>
+                        <Button type="submit" name="intent" value="archive" size="sm" variant="danger" disabled={busy}>
+                          Archive asset
+                        </Button>
+                      </Form>
+                    </details>
+                  )}
+                </div>
+              ) : null}
             </CardBody>
           </Card>
 
