@@ -11,6 +11,10 @@
  *     app's guards redirect every non-JSON request);
  *   - downloads are a 302 to a presigned S3 URL that lives at most 60 s.
  *
+ * Form posts get the same treatment (roles × actions): without the permission an action
+ * needs, 403 before anything is read or written; anonymous, /login. Roles that may act
+ * post forms the action refuses (400, 404, 409), so the matrix changes nothing.
+ *
  * Then: cross-site form posts are refused, and forged, expired or signed-out
  * session cookies count as anonymous.
  */
@@ -42,14 +46,25 @@ const EMAILS: Record<SignedInRole, string> = {
 
 // ───────────────────────────── expectations
 
-type Expectation = 'ok' | 'login' | 'unauthorised' | 's3' | 'declare' | 'forbidden' | 'not-found'
+type Expectation = 'ok' | 'login' | 'unauthorised' | 's3' | 'declare' | 'forbidden' | 'not-found' | 'invalid' | 'conflict'
 
 /**
  * ok 200 · login 302 → /login · s3 302 → presigned URL (≤ 60 s) of the copy carrying the rights,
  * which answers 200 · declare 303 → the portal page's download form (a partner must declare the
- * use first) · unauthorised 401 (the JSON API never redirects) · forbidden 403 · not-found 404
+ * use first) · unauthorised 401 (the JSON API never redirects) · forbidden 403 · not-found 404 ·
+ * invalid 400 and conflict 409 (a form post the action refuses)
  */
-const STATUS: Record<Expectation, number> = { ok: 200, login: 302, unauthorised: 401, s3: 302, declare: 303, forbidden: 403, 'not-found': 404 }
+const STATUS: Record<Expectation, number> = {
+  ok: 200,
+  login: 302,
+  unauthorised: 401,
+  s3: 302,
+  declare: 303,
+  forbidden: 403,
+  'not-found': 404,
+  invalid: 400,
+  conflict: 409,
+}
 
 type Ids = {
   approvedId: string
@@ -57,6 +72,8 @@ type Ids = {
   unapprovedId: string
   inReviewVersionId: string
   missingId: string
+  /** A disabled distribution channel made for this file (nothing is ever delivered to it). */
+  channelId: string
 }
 
 type RouteSpec = { path: (ids: Ids) => string; expect: Record<Role, Expectation> }
@@ -64,6 +81,16 @@ type RouteSpec = { path: (ids: Ids) => string; expect: Record<Role, Expectation>
 /** Everyone signed in the same; anonymous to /login. */
 function all(signedIn: Expectation, anonymous: Expectation = 'login'): Record<Role, Expectation> {
   return { anonymous, admin: signedIn, librarian: signedIn, reviewer: signedIn, legal: signedIn, partner: signedIn }
+}
+
+/** Admins and librarians (channel:manage, distribution:publish) one way; everyone else signed in 403. */
+function channelManagers(allowed: Expectation): Record<Role, Expectation> {
+  return { anonymous: 'login', admin: allowed, librarian: allowed, reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' }
+}
+
+/** Admins, librarians and legal (distribution:view) one way; reviewers and partners 403. */
+function distributionViewers(allowed: Expectation): Record<Role, Expectation> {
+  return { anonymous: 'login', admin: allowed, librarian: allowed, reviewer: 'forbidden', legal: allowed, partner: 'forbidden' }
 }
 
 /** Brand staff one way, the partner another, anonymous to /login. */
@@ -198,17 +225,71 @@ const ROUTES = {
     path: (ids) => `/admin/review-policies/${ids.missingId}`,
     expect: { anonymous: 'login', admin: 'not-found', librarian: 'not-found', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
   },
+  '/admin/channels': { path: () => '/admin/channels', expect: channelManagers('ok') },
+  '/admin/channels/new': { path: () => '/admin/channels/new', expect: channelManagers('ok') },
+  '/admin/channels/:channelId': { path: (ids) => `/admin/channels/${ids.channelId}`, expect: channelManagers('ok') },
+  '/admin/channels/:missingId': { path: (ids) => `/admin/channels/${ids.missingId}`, expect: channelManagers('not-found') },
+  '/distribution': { path: () => '/distribution', expect: distributionViewers('ok') },
+  '/distribution?channel=:channelId': { path: (ids) => `/distribution?channel=${ids.channelId}`, expect: distributionViewers('ok') },
+  '/distribution/channels/:channelId': { path: (ids) => `/distribution/channels/${ids.channelId}`, expect: distributionViewers('ok') },
+  '/distribution/channels/:missingId': { path: (ids) => `/distribution/channels/${ids.missingId}`, expect: distributionViewers('not-found') },
 
   '/healthz': { path: () => '/healthz', expect: all('ok', 'ok') },
 } satisfies Record<string, RouteSpec>
 
 type RouteName = keyof typeof ROUTES
 
+type PostSpec = RouteSpec & { form: Record<string, string> }
+
+/**
+ * The actions of the distribution pages and of the library asset page's new forms. Roles
+ * that may act post a form the action refuses without writing: an empty channel form
+ * (400), a publish naming no channel (400), a republish of the disabled test channel
+ * (409), archiving an asset that does not exist (404).
+ */
+const POSTS = {
+  'POST /admin/channels/new (empty form)': { path: () => '/admin/channels/new', form: {}, expect: channelManagers('invalid') },
+  'POST /admin/channels/:channelId (empty form)': { path: (ids) => `/admin/channels/${ids.channelId}`, form: {}, expect: channelManagers('invalid') },
+  'POST /distribution/channels/:channelId retry (no asset)': {
+    path: (ids) => `/distribution/channels/${ids.channelId}`,
+    form: { intent: 'retry' },
+    expect: channelManagers('invalid'),
+  },
+  'POST /distribution/channels/:channelId republish (channel disabled)': {
+    path: (ids) => `/distribution/channels/${ids.channelId}`,
+    form: { intent: 'republish' },
+    expect: channelManagers('conflict'),
+  },
+  'POST /library/assets/:approvedId publish (no channel)': {
+    path: (ids) => `/library/assets/${ids.approvedId}`,
+    form: { intent: 'publish' },
+    expect: channelManagers('invalid'),
+  },
+  'POST /library/assets/:approvedId unpublish (no channel)': {
+    path: (ids) => `/library/assets/${ids.approvedId}`,
+    form: { intent: 'unpublish' },
+    expect: channelManagers('invalid'),
+  },
+  'POST /library/assets/:missingId archive': { path: (ids) => `/library/assets/${ids.missingId}`, form: { intent: 'archive' }, expect: channelManagers('not-found') },
+  'POST /library/assets/:missingId restore': { path: (ids) => `/library/assets/${ids.missingId}`, form: { intent: 'restore' }, expect: channelManagers('not-found') },
+} satisfies Record<string, PostSpec>
+
+type PostName = keyof typeof POSTS
+
+/** What these actions write to the audit trail when they do act. */
+const ACTION_AUDITS = ['channel.create', 'channel.update', 'distribution.request', 'asset.archive', 'asset.restore'] as const
+
 const ALL_ROLES: Role[] = ['anonymous', ...SIGNED_IN_ROLES]
 const CELLS = (Object.keys(ROUTES) as RouteName[]).flatMap((route) =>
   ALL_ROLES.map((role) => {
     const expectation: Expectation = ROUTES[route].expect[role]
     return { route, role, expectation, status: STATUS[expectation] }
+  }),
+)
+const POST_CELLS = (Object.keys(POSTS) as PostName[]).flatMap((post) =>
+  ALL_ROLES.map((role) => {
+    const expectation: Expectation = POSTS[post].expect[role]
+    return { post, role, expectation, status: STATUS[expectation] }
   }),
 )
 
@@ -288,12 +369,27 @@ beforeAll(async () => {
   const unapproved = waiting.find((asset) => asset.versions[0]?.status === 'in_review')
   if (!unapproved?.versions[0]) throw new Error('No seeded asset awaiting review was found (have they all been decided?)')
 
+  // Disabled and publishing nothing by itself: the matrix may open it, and nothing is ever delivered to it.
+  const channel = await db.channel.create({
+    data: {
+      name: `Authorisation matrix ${randomBytes(4).toString('hex')}`,
+      kind: 'folder',
+      destination: { kind: 'folder', path: 'authorisation-matrix' },
+      preset: {},
+      rightsChannel: 'web',
+      autoPublish: false,
+      enabled: false,
+    },
+    select: { id: true },
+  })
+
   ids = {
     approvedId: approved.id,
     approvedVersionId: approved.currentVersion.id,
     unapprovedId: unapproved.id,
     inReviewVersionId: unapproved.versions[0].id,
     missingId: randomUUID(),
+    channelId: channel.id,
   }
 
   for (const role of SIGNED_IN_ROLES) cookies.set(role, await signIn(EMAILS[role]))
@@ -301,6 +397,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (createdSessionIds.length > 0) await db.session.deleteMany({ where: { id: { in: createdSessionIds } } })
+  if (ids?.channelId) await db.channel.deleteMany({ where: { id: ids.channelId } })
 })
 
 // ───────────────────────────── the matrix
@@ -342,6 +439,27 @@ describe('authorisation matrix (roles × routes)', () => {
       // A partner's 404 must not leak the asset's title.
       expect(body).not.toMatch(/Night Market Teaser|Founders Portrait|Recipe Card Crumble|Sustainability Report Cover/)
     }
+  })
+})
+
+describe('authorisation matrix (roles × form posts)', () => {
+  it.each(POST_CELLS)('$role POST $post → $status ($expectation)', async ({ post, role, expectation, status }) => {
+    const path = POSTS[post].path(ids)
+    const cookie = role === 'anonymous' ? null : cookies.get(role)!
+    const [channelsBefore, auditBefore] = await Promise.all([db.channel.count(), db.auditEvent.count({ where: { action: { in: [...ACTION_AUDITS] } } })])
+    const response = await fetch(`${webUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: webUrl, ...(cookie ? { Cookie: cookie } : {}) },
+      body: new URLSearchParams(POSTS[post].form),
+    })
+    const location = response.headers.get('location')
+    const body = response.status === 302 ? '' : await response.text()
+    expect(response.status, `${role} POST ${path}: expected ${status}, got ${response.status}${location ? ` → ${location}` : ''} ${body.slice(0, 200)}`).toBe(status)
+    if (expectation === 'login') expect(isLoginRedirect(location), `redirects to /login, not ${location}`).toBe(true)
+    // Whoever posted, nothing was created and none of these actions was recorded.
+    expect(await db.channel.count()).toBe(channelsBefore)
+    expect(await db.auditEvent.count({ where: { action: { in: [...ACTION_AUDITS] } } })).toBe(auditBefore)
   })
 })
 
