@@ -16,6 +16,9 @@ import type { GrantTermsInput } from '~/rights/grant-terms'
 import { instantToLocalText } from '~/rights/local-time'
 import type { RoleName } from '~/domain/roles'
 import { SAMPLE_IMAGES, renderSampleImage } from './seed/sample-images'
+import { newChannelDraft, type ChannelFormInput } from '~/components/channels/channel-form'
+import { createChannel } from '~/distribution/channels.server'
+import { getEnv } from '~/env.server'
 
 export const DEMO_PASSWORD = 'damson-demo'
 
@@ -145,6 +148,7 @@ async function seed(): Promise<void> {
   // After the samples, so their reviews kept the one-stage default the loop above decides.
   await ensureCampaignReview({ brandId: brand.id, adminId: users.get('admin')!.id, ownerId: librarian.id })
   await ensureDemoRights({ brandId: brand.id, legalId: users.get('legal')!.id, partnerOrganisationId: partner.id })
+  await ensureDemoChannels({ adminId: users.get('admin')!.id })
 
   if (uploadedNow === 0 && approvedNow === 0) {
     console.log('seed: demo data is already there, nothing to do')
@@ -208,6 +212,63 @@ async function ensureDemoRights({ brandId, legalId, partnerOrganisationId }: { b
     })
     if (!written.ok) throw new Error(`seed: the demo grant for "${title}" was refused: ${JSON.stringify(written.fieldErrors)}`)
     console.log(`seed: rights for "${title}"`)
+  }
+}
+
+/**
+ * Two channels to show distribution: the website, a folder under CHANNEL_FOLDER_ROOT that
+ * publishes campaign, photography and product assets by itself; and social, the local
+ * channel bucket (when the embedded stack provides one) that waits for a librarian.
+ */
+async function ensureDemoChannels({ adminId }: { adminId: string }) {
+  const env = getEnv()
+  if (!env.DAMSON_SECRETS_KEY) {
+    console.log('seed: DAMSON_SECRETS_KEY is not set, so no demo channels (they keep secrets encrypted)')
+    return
+  }
+  const demo: { name: string; input: (draft: ChannelFormInput) => ChannelFormInput }[] = [
+    {
+      name: 'Website',
+      input: (draft) => ({
+        ...draft,
+        kind: 'folder',
+        folderPath: 'website',
+        rightsChannel: 'web',
+        format: 'webp',
+        maxWidth: '1600',
+        maxHeight: '1600',
+        scopeFolders: '/campaigns\n/photography\n/products',
+      }),
+    },
+  ]
+  if (env.LOCAL_CHANNEL_S3_ENDPOINT && env.LOCAL_CHANNEL_S3_BUCKET && env.LOCAL_CHANNEL_S3_ACCESS_KEY_ID && env.LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY) {
+    const { LOCAL_CHANNEL_S3_ENDPOINT, LOCAL_CHANNEL_S3_BUCKET, LOCAL_CHANNEL_S3_ACCESS_KEY_ID, LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY } = env
+    demo.push({
+      name: 'Social CDN',
+      input: (draft) => ({
+        ...draft,
+        kind: 's3',
+        s3Endpoint: LOCAL_CHANNEL_S3_ENDPOINT,
+        s3Bucket: LOCAL_CHANNEL_S3_BUCKET,
+        s3Prefix: 'social',
+        s3AccessKeyId: LOCAL_CHANNEL_S3_ACCESS_KEY_ID,
+        s3SecretAccessKey: LOCAL_CHANNEL_S3_SECRET_ACCESS_KEY,
+        rightsChannel: 'social',
+        format: 'jpeg',
+        maxWidth: '1080',
+        maxHeight: '1080',
+        fit: 'cover',
+        watermarkText: '© Damson Demo',
+        scopeTags: 'social, lifestyle',
+        autoPublish: false,
+      }),
+    })
+  }
+  for (const { name, input } of demo) {
+    if (await db.channel.findUnique({ where: { name }, select: { id: true } })) continue
+    const saved = await createChannel({ db, actorId: adminId, input: input({ ...newChannelDraft(), name }) })
+    if (!saved.ok) throw new Error(`seed: the demo channel "${name}" was refused: ${JSON.stringify(saved.fieldErrors)}`)
+    console.log(`seed: channel "${name}"`)
   }
 }
 

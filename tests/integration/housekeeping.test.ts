@@ -215,6 +215,10 @@ describe('ensureHousekeepingSchedule', () => {
     await db.$executeRaw`INSERT INTO "Distribution" (id, "assetId", "channelId", state, "updatedAt") VALUES (${`reconcile-${assetId}`}, ${assetId}, ${channel.id}, 'pending', now() - interval '1 hour')`
     const workflow = testEnv.client.workflow.getHandle(distributionWorkflowId(channel.id, assetId))
     await expect(workflow.describe()).rejects.toThrow()
+    // A takedown request for a rights channel the asset is live on nowhere: nothing to do but record it done.
+    const request = await db.takedownRequest.create({
+      data: { assetId, channel: 'social', reason: 'Rights expired', effectiveAt: new Date(Date.now() - HOUR_MS), dedupeKey: `reconcile-${assetId}` },
+    })
 
     const result = await runHousekeeping()
     expect(result.distributionsSignalled).toBeGreaterThanOrEqual(1)
@@ -222,5 +226,6 @@ describe('ensureHousekeepingSchedule', () => {
     expect(described.status.name).toBe('RUNNING')
     expect(described.taskQueue).toBe(taskQueue)
     await workflow.terminate('test over')
+    expect(await db.takedownRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: 'done', outcome: 'Not live on any channel' })
   })
 })

@@ -78,9 +78,27 @@ export function createHousekeepingActivities({ db, temporal, taskQueue }: Housek
         await signalDistribution({ assetId, channelId, cause: { kind: 'housekeeping', actorId: null } }, { client: temporal, taskQueue })
         heartbeat({ signalled: index + 1 })
       }
+      await settleTakedownRequestsWithNothingLive(db)
       return stale.length
     },
   }
+}
+
+/**
+ * Takedown requests recorded for a rights channel the asset is not live on through any
+ * distribution channel (made before the channel existed, say): nothing is left to take
+ * down, so they are done. Live ones are left to their distribution workflows.
+ */
+async function settleTakedownRequestsWithNothingLive(db: Db): Promise<void> {
+  await db.$executeRaw`
+    UPDATE "TakedownRequest" AS r
+    SET status = 'done', "completedAt" = now(), outcome = 'Not live on any channel'
+    WHERE r.status = 'requested' AND r."effectiveAt" <= now()
+      AND NOT EXISTS (
+        SELECT 1 FROM "Distribution" d JOIN "Channel" c ON c.id = d."channelId"
+        WHERE d."assetId" = r."assetId" AND d."externalRef" IS NOT NULL
+          AND (r.channel = '*' OR c."rightsChannel" = r.channel)
+      )`
 }
 
 /** How long a distribution record may stay unsettled before housekeeping signals it again. */
