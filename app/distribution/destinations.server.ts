@@ -312,6 +312,8 @@ async function takeDownFromS3(input: TakeDownFromDestination, destination: S3Des
 // ————— folder —————
 
 const PARTIAL_MARKER = '.partial-'
+/** Beside the asset directories of a folder channel; a dot name, so listings of the channel pass it by. */
+const STAGING_DIRECTORY = '.damson-staging'
 
 function folderRootOf(deps: DestinationDeps): string {
   return path.resolve(deps.folderRoot ?? getEnv().CHANNEL_FOLDER_ROOT)
@@ -415,8 +417,15 @@ async function publishToFolder(input: PublishToDestination, destination: FolderD
     throw folderFailure(error, root, directory)
   }
 
-  // Written beside the target and renamed over it, so readers of the folder never see half a file.
-  const partial = path.join(directory, `.${file.filename}${PARTIAL_MARKER}${randomBytes(6).toString('hex')}`)
+  // Written in the channel folder's staging directory and renamed into place, so readers
+  // of the asset's directory only ever see whole files, one per asset.
+  const staging = path.join(path.dirname(directory), STAGING_DIRECTORY)
+  try {
+    await mkdir(staging, { recursive: true })
+  } catch (error) {
+    throw folderFailure(error, root, staging)
+  }
+  const partial = path.join(staging, `${input.asset.id}${PARTIAL_MARKER}${randomBytes(6).toString('hex')}`)
   const source = await deps.storage.getStream(file.storageKey)
   const watched = watchSource(source.body)
   const digest = createHash('sha256')
@@ -449,9 +458,12 @@ async function publishToFolder(input: PublishToDestination, destination: FolderD
   try {
     await rename(partial, target)
     await syncDirectory(directory)
-    // The previous version, and partials left by a crash, go; only the file just delivered stays.
+    // The previous version goes, and so do this asset's partials left by a crash; only the file just delivered stays.
     for (const name of await entriesOf(directory, root)) {
       if (name !== file.filename) await rm(path.join(directory, name), { recursive: true, force: true })
+    }
+    for (const name of await entriesOf(staging, root)) {
+      if (name.startsWith(`${input.asset.id}${PARTIAL_MARKER}`)) await rm(path.join(staging, name), { force: true })
     }
   } catch (error) {
     await rm(partial, { force: true })

@@ -384,11 +384,16 @@ describe('folder destination', () => {
   it('replaces the previous version and clears partial files a crash left', async () => {
     const deps = { storage, folderRoot }
     const directory = path.join(folderRoot, 'press/web', assetId)
-    await writeFile(path.join(directory, '.harbour-sunrise-v2.jpg.partial-deadbeef'), 'half a file')
+    const staging = path.join(folderRoot, 'press/web', '.damson-staging')
+    await mkdir(staging, { recursive: true })
+    await writeFile(path.join(staging, `${assetId}.partial-deadbeef`), 'half a file')
+    await writeFile(path.join(staging, 'another-asset.partial-cafe'), 'being written for another asset')
 
     const { externalRef } = await publishToDestination(publication(channel, assetId, version2, 2, `press/web/${assetId}/harbour-sunrise-v1.jpg`), deps)
 
     expect(await readdir(directory)).toEqual(['harbour-sunrise-v2.jpg'])
+    // This asset's leftovers go; another asset's delivery in progress is left alone.
+    expect(await readdir(staging)).toEqual(['another-asset.partial-cafe'])
     expect((await readFile(path.join(folderRoot, externalRef))).equals(version2.bytes)).toBe(true)
   })
 
@@ -429,14 +434,14 @@ describe('folder destination', () => {
     expect(await readdir(elsewhere)).toEqual([])
   })
 
-  // Root may write anywhere, so only an ordinary user sees EACCES.
-  it.skipIf(process.getuid?.() === 0)('reports a folder it may not write to', async () => {
+  // A file where the folder should be fails for root too (EACCES would not: root writes anywhere).
+  it('reports a folder it cannot write to, and writes nothing', async () => {
     const deps = { storage, folderRoot }
-    const locked = path.join(folderRoot, 'locked')
-    await mkdir(locked, { mode: 0o555 })
-    const lockedDestination = FolderDestinationSchema.parse({ kind: 'folder', path: 'locked' })
-    await expect(publishToDestination(publication({ ...channel, destination: lockedDestination }, assetId, version1, 1), deps)).rejects.toThrow(
-      /Folder locked\/.* is not writable: EACCES/,
+    await writeFile(path.join(folderRoot, 'blocked'), 'not a folder')
+    const blocked = FolderDestinationSchema.parse({ kind: 'folder', path: 'blocked' })
+    await expect(publishToDestination(publication({ ...channel, destination: blocked }, assetId, version1, 1), deps)).rejects.toThrow(
+      /Folder blocked.* could not be written: ENOTDIR/,
     )
+    expect(await readFile(path.join(folderRoot, 'blocked'), 'utf8')).toBe('not a folder')
   })
 })
