@@ -246,9 +246,11 @@ describe('distribution to channels', () => {
     expect((await sharp(folderBytes).metadata()).width).toBe(1600)
 
     const published = receiver.received.filter((delivery) => delivery.manifest.asset.id === assetId && delivery.manifest.event === 'asset.published')
-    expect(published.map((delivery) => delivery.manifest.asset.versionNumber)).toEqual([1, 2])
-    expect(published[1]?.manifest.replaces).toBe(`cms-${assetId}`)
-    expect(published[1]?.fetched?.sha256).toBe(published[1]?.manifest.file?.sha256)
+    expect([...new Set(published.map((delivery) => delivery.manifest.asset.versionNumber))]).toEqual([1, 2])
+    const latest = published.at(-1)
+    expect(latest?.manifest.asset.versionNumber).toBe(2)
+    expect(latest?.manifest.replaces).toBe(`cms-${assetId}`)
+    expect(latest?.fetched?.sha256).toBe(latest?.manifest.file?.sha256)
     expect(receiver.refused).toEqual([])
 
     // Version 2 went out once per channel (version 1 may have gone out twice: once before the
