@@ -20,7 +20,7 @@
  * S3 put / webhook POST) for a few assets, without workflows, so the latencies read
  * against the work itself.
  *
- *   npm run bench:distribution [-- --assets 200 --rate 4]
+ *   npm run bench:distribution [-- --assets 200 --rate 2]
  *
  * Last line: `distribution: approve-to-live p95 = A ms, expiry-to-takedown worst = B ms, duplicates = D`.
  */
@@ -46,7 +46,7 @@ import { reviewStateQuery, reviewVersion } from '../../workflows/review'
 const { values } = parseArgs({
   options: {
     assets: { type: 'string', default: '200' },
-    rate: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '2' },
   },
 })
 const ASSETS = Math.max(2, Number(values.assets))
@@ -195,7 +195,11 @@ async function main(): Promise<void> {
       }
       await publishToDestination(
         {
-          channel: { ...destination, id: `baseline-${channelRow.id}` },
+          channel: {
+            ...destination,
+            id: `baseline-${channelRow.id}`,
+            destination: destination.destination.kind === 's3' ? { ...destination.destination, prefix: `baseline/${run}/` } : destination.destination,
+          },
           asset: { id: `baseline-${run}`, title: 'Baseline', versionId: baselineAsset.versionId, versionNumber: 1 },
           file: rendition,
           rights: { summary: 'Baseline', usableUntil: null },
