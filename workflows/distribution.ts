@@ -77,6 +77,8 @@ export const distributionChangedSignal = defineSignal<[DistributionCause]>('dist
 export const distributionStateQuery = defineQuery<DistributionWorkflowState>('distributionState')
 
 const PLANS_PER_RUN = 100
+/** How long a refresh of what is live (same version) waits for further edits. */
+const REFRESH_GRACE_MS = 60_000
 /**
  * Runs `work` (rendering) unless the rights change first: then it is cancelled (an
  * activity still queued never starts; a running one is told at its next heartbeat) and
@@ -127,6 +129,8 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
   let lastPlan: DistributionWorkflowState['lastPlan'] = null
   let wakeAt: number | null = null
   let failures = 0
+  /** When a deferred refresh of the live file (same version, new rights text or preset) is due. */
+  let refreshDueAt: number | null = null
 
   setHandler(distributionChangedSignal, (cause) => {
     pending.push(cause)
@@ -150,8 +154,19 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
 
     const recheckAt = plan.recheckAt === null ? null : Date.parse(plan.recheckAt)
     let retryAt: number | null = null
+    // Only the rights text or the preset changed: a minute's grace folds a run of edits (a
+    // bulk grant change, a preset being tuned) into one delivery, and a change point within
+    // it (an expiry) is acted on first instead of queueing behind renders.
+    const freshness = plan.action === 'publish' ? (plan.freshness ?? 'new') : null
+    if (freshness !== 'refresh' || force) refreshDueAt = null
+    else refreshDueAt ??= Date.now() + REFRESH_GRACE_MS
+    const deferred = freshness === 'refresh' && !force && refreshDueAt !== null && Date.now() < refreshDueAt
+    const upToDate = freshness === 'current' && !force
     try {
-      if (plan.action === 'publish') {
+      if (plan.action === 'publish' && (deferred || upToDate)) {
+        // Nothing to deliver now.
+      } else if (plan.action === 'publish') {
+        refreshDueAt = null
         const versionId = plan.versionId
         const rendered = await beforeRightsChange(recheckAt, () => renderForChannel({ assetId, channelId, versionId }))
         // The rights changed while the file was being made (a queue of renders after a
@@ -173,7 +188,7 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
       retryAt = Date.now() + Math.min(RETRY_LATER_MAX_MS, RETRY_LATER_BASE_MS * 2 ** (failures - 1))
     }
 
-    wakeAt = [recheckAt, retryAt].reduce<number | null>((soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)), null)
+    wakeAt = [recheckAt, retryAt, refreshDueAt].reduce<number | null>((soonest, at) => (at === null ? soonest : soonest === null ? at : Math.min(soonest, at)), null)
     if (wakeAt === null && failures === 0 && pending.length === 0 && !plan.liveAfter) {
       // Nothing is live and nothing changes by itself: the next event starts a fresh run.
       await condition(allHandlersFinished)

@@ -27,7 +27,9 @@ const { getStorage } = await import('~/storage.server')
 const { getSearchClient, ensureSearchCollections } = await import('~/search.server')
 const { getExifTool, endExifTool } = await import('~/media/exiftool.server')
 const { encryptChannelSecrets } = await import('~/distribution/channel-secrets.server')
-const { retryDistribution, unpublish, publishNow } = await import('~/distribution/distribution-actions.server')
+const { retryDistribution, unpublish, publishNow, republishChannel } = await import('~/distribution/distribution-actions.server')
+const { distributionWorkflowId } = await import('~/distribution/distribution-signals.server')
+const { distributionStateQuery } = await import('../../workflows/distribution')
 const { notifyRightsChanged } = await import('~/rights/rights-window.server')
 const { createReviewActivities } = await import('../../workers/activities/review')
 const { startInProcessWorkers } = await import('../support/in-process-workers')
@@ -99,8 +101,14 @@ async function cameraJpeg(colour: { r: number; g: number; b: number }): Promise<
     .toBuffer()
 }
 
-/** An uploaded version approved through the review activity that promotes versions, as the last stage does. */
-async function approvedVersion(options: { assetId?: string; colour: { r: number; g: number; b: number }; title?: string }) {
+type GrantTerms = { channels: string[]; expiresAt?: Date }
+
+/**
+ * An uploaded version approved through the review activity that promotes versions, as the
+ * last stage does; `grants` are recorded first (as legal would before approval), so the
+ * first delivery already carries them.
+ */
+async function approvedVersion(options: { assetId?: string; colour: { r: number; g: number; b: number }; title?: string; grants?: GrantTerms[] }) {
   const uploaded = await fixtures.createUploadedVersion(db, storage, {
     people,
     assetId: options.assetId,
@@ -110,12 +118,13 @@ async function approvedVersion(options: { assetId?: string; colour: { r: number;
     filename: 'harbour.jpg',
   })
   await db.asset.update({ where: { id: uploaded.assetId }, data: { folderPath: `${folder}/campaign` } })
+  for (const terms of options.grants ?? []) await grant(uploaded.assetId, terms)
   await db.assetVersion.update({ where: { id: uploaded.versionId }, data: { status: 'in_review', width: 1600, height: 1000 } })
   await createReviewActivities({ db, search }).promoteVersion({ versionId: uploaded.versionId, reviewId: `no-review-${run}`, promotedById: people.reviewerIds[0] })
   return uploaded
 }
 
-async function grant(assetId: string, terms: { channels: string[]; expiresAt?: Date }) {
+async function grant(assetId: string, terms: GrantTerms) {
   await db.rightsGrant.create({
     data: {
       assetId,
@@ -207,9 +216,8 @@ afterAll(async () => {
 
 describe('distribution to channels', () => {
   it('publishes an approved version to every channel and replaces it with the next approved one', async () => {
-    const v1 = await approvedVersion({ colour: { r: 200, g: 40, b: 40 }, title: 'Harbour sunrise' })
+    const v1 = await approvedVersion({ colour: { r: 200, g: 40, b: 40 }, title: 'Harbour sunrise', grants: [{ channels: [] }] })
     const { assetId } = v1
-    await grant(assetId, { channels: [] })
 
     for (const channelId of Object.values(channels)) {
       await waitFor(`v1 live on ${channelId}`, async () => {
@@ -261,8 +269,7 @@ describe('distribution to channels', () => {
   })
 
   it('writes the rights into delivered files, also when the preset strips other metadata', async () => {
-    const { assetId } = await approvedVersion({ colour: { r: 90, g: 160, b: 60 }, title: 'Orchard rows' })
-    await grant(assetId, { channels: [], expiresAt: new Date('2031-03-01T12:00:00Z') })
+    const { assetId } = await approvedVersion({ colour: { r: 90, g: 160, b: 60 }, title: 'Orchard rows', grants: [{ channels: [], expiresAt: new Date('2031-03-01T12:00:00Z') }] })
     const row = await waitFor('live on S3 and folder', async () => {
       const [s3, folderRow] = await Promise.all([distributionOf(assetId, channels.s3), distributionOf(assetId, channels.folder)])
       return s3?.state === 'published' && folderRow?.state === 'published' ? s3 : null
@@ -284,13 +291,41 @@ describe('distribution to channels', () => {
     } finally {
       await rm(directory, { recursive: true, force: true })
     }
+
+    // A grant edit changes the rights text: the live file is refreshed after a grace period
+    // (folding further edits in), or at once when a librarian republishes the channel.
+    const published = row.publishedAt!.getTime()
+    await db.rightsGrant.updateMany({ where: { assetId }, data: { expiresAt: new Date('2032-06-30T12:00:00Z') } })
+    await notifyRightsChanged({ assetId })
+    const handle = workers.testEnv.client.workflow.getHandle(distributionWorkflowId(channels.s3, assetId))
+    const deferred = await waitFor('the refresh to be deferred', async () => {
+      const state = await handle.query(distributionStateQuery)
+      return state.lastPlan !== null && Date.parse(state.lastPlan.plannedAt) > published && state.wakeAt !== null ? state : null
+    })
+    expect(Date.parse(deferred.wakeAt!) - Date.now()).toBeGreaterThan(30_000)
+    expect((await distributionOf(assetId, channels.s3))?.publishedAt?.getTime()).toBe(published)
+
+    await republishChannel({ db, channelId: channels.s3, actorId: people.outsiderId })
+    const refreshed = await waitFor('republished', async () => {
+      const current = await distributionOf(assetId, channels.s3)
+      return current?.state === 'published' && current.publishedAt!.getTime() > published ? current : null
+    })
+    const again = await mkdtemp(path.join(os.tmpdir(), 'damson-delivered-'))
+    try {
+      await writeFile(path.join(again, 'refreshed.jpg'), await s3Object(refreshed.externalRef ?? ''))
+      expect(String((await readTags(path.join(again, 'refreshed.jpg'))).get('XMP-xmpRights:UsageTerms'))).toMatch(/2032/)
+    } finally {
+      await rm(again, { recursive: true, force: true })
+    }
   })
 
   it('takes the asset down from a channel whose rights expire, and the other channels keep it', async () => {
-    const { assetId, versionId } = await approvedVersion({ colour: { r: 250, g: 200, b: 20 }, title: 'Jam jar' })
-    const expiresAt = new Date(Date.now() + 8_000)
-    await grant(assetId, { channels: ['web', 'print'] })
-    await grant(assetId, { channels: ['social'], expiresAt })
+    const expiresAt = new Date(Date.now() + 10_000)
+    const { assetId, versionId } = await approvedVersion({
+      colour: { r: 250, g: 200, b: 20 },
+      title: 'Jam jar',
+      grants: [{ channels: ['web', 'print'] }, { channels: ['social'], expiresAt }],
+    })
     for (const channelId of Object.values(channels)) {
       await waitFor(`live on ${channelId}`, async () => (await distributionOf(assetId, channelId))?.state === 'published')
     }

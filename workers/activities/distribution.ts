@@ -20,7 +20,7 @@ import { ChannelDestinationSchema } from '~/domain/channel-destination'
 import { decideDistribution, type DistributionDecision } from '~/domain/distribution'
 import { evaluateChannel } from '~/domain/rights'
 import { decryptChannelSecrets } from '~/distribution/channel-secrets.server'
-import { renderChannelRendition, type ChannelRendition } from '~/distribution/channel-rendition.server'
+import { channelRenditionKey, renderChannelRendition, type ChannelRendition } from '~/distribution/channel-rendition.server'
 import {
   publishToDestination,
   takeDownFromDestination,
@@ -53,7 +53,19 @@ export type DistributionPlan =
       openTakedownRequests: boolean
       reason: string
       recheckAt: string | null
-    } & ({ action: 'publish'; versionId: string } | { action: 'take-down' }))
+    } & (
+      | {
+          action: 'publish'
+          versionId: string
+          /**
+           * `current`: exactly this file is live already. `refresh`: this version is live,
+           * but in an older preset or with rights text that has changed since. `new`:
+           * a different version, or nothing, is live.
+           */
+          freshness?: 'current' | 'refresh' | 'new'
+        }
+      | { action: 'take-down' }
+    ))
 
 export type DeliverInput = {
   assetId: string
@@ -106,9 +118,14 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         reason: decision.reason,
         recheckAt: decision.recheckAt ? decision.recheckAt.toISOString() : null,
       }
-      return decision.action === 'publish'
-        ? { ...common, action: 'publish', versionId: decision.versionId, liveAfter: true }
-        : { ...common, action: 'take-down', liveAfter: false }
+      if (decision.action === 'take-down') return { ...common, action: 'take-down', liveAfter: false }
+      const record = facts.record
+      let freshness: 'current' | 'refresh' | 'new' = 'new'
+      if (live && record?.state === 'published' && record.liveVersionId === decision.versionId) {
+        const expected = await channelRenditionKey({ db, assetId, versionId: decision.versionId, preset: parseChannelPreset(facts.channelRow.preset) })
+        freshness = expected === record.liveRenditionKey ? 'current' : 'refresh'
+      }
+      return { ...common, action: 'publish', versionId: decision.versionId, liveAfter: true, freshness }
     },
 
     async deliverToChannel({ assetId, channelId, versionId, rendition, actorId, force }: DeliverInput): Promise<{ delivered: boolean; reason: string }> {

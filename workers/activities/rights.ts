@@ -9,7 +9,6 @@ import type { Db, DbOrTx } from '~/db.server'
 import { appendAuditEvent } from '~/audit.server'
 import { getEnv } from '~/env.server'
 import { rightsChangePoints, usesLostAt, channelsLostAt, type RightsGrantTerms } from '~/domain/rights'
-import { signalDistributionsOfAsset } from '~/distribution/distribution-signals.server'
 import { notifyUsers } from '~/notifications/notify.server'
 import { describeRightsChange } from '~/rights/rights-notices.server'
 import { reindexAsset } from '~/search.server'
@@ -134,14 +133,8 @@ export function createRightsActivities({ db, search, publicUrl }: RightsActivity
           detail: { grantId: change.grantId, at: change.at, takedownNotices, takedownRequests, notified: stewards.length },
         })
       })
-      if (change.kind === 'expiry' || change.kind === 'revocation') {
-        try {
-          // Their own timers take the asset down at the same instant; this covers a plan made before the edit.
-          await signalDistributionsOfAsset(db, { assetId, cause: { kind: 'rights_changed', actorId: null } })
-        } catch (error) {
-          console.error(`Rights of asset ${assetId} ended, but its distributions could not be signalled`, error)
-        }
-      }
+      // Distributions are not signalled here: each sleeps until the same change point and
+      // takes the asset down itself (grant edits signal them when they are made).
       return { applied: true }
     },
   }
