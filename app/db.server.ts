@@ -8,8 +8,9 @@ export type DbOrTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$t
 
 const globalForDb = globalThis as unknown as { damsonDb?: PrismaClient }
 
-export function createDb(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) })
+/** `poolSize`: connections kept open (pg's default is 10; the worker runs more activities at once). */
+export function createDb(connectionString: string, { poolSize }: { poolSize?: number } = {}): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, ...(poolSize ? { max: poolSize } : {}) }) })
 }
 
 /** One client per process (survives Vite's dev-time module reloads). */

@@ -1,14 +1,16 @@
 /**
- * The Damson worker process: one process, two workers.
+ * The Damson worker process: one process, three workers.
  * - orchestration (TEMPORAL_TASK_QUEUE): the workflows and the short activities
  *   (index, review, promotion), with capped concurrency;
- * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp work only, two activities at a time.
+ * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp work only, two activities at a time;
+ * - distribution (`<TEMPORAL_TASK_QUEUE>-distribution`): the distribution workflows and
+ *   their deliveries and takedowns, with slots of their own so other bursts never delay them.
  * With SMTP_URL set it also sends the email outbox (workers/email-outbox.ts).
  *
  * Run with `npx tsx workers/main.ts` (npm run worker). Loads the prebuilt workflow bundle
  * (build/workflows/bundle.js, from `npx tsx scripts/build-workflows.ts`) when it matches the
  * sources, else bundles in-process and says why. Prints one line containing
- * "worker ready" once both poll; SIGINT/SIGTERM drain and stop both.
+ * "worker ready" once all poll; SIGINT/SIGTERM drain and stop them.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +21,7 @@ import { endExifTool } from '~/media/exiftool.server'
 import { getEnv } from '~/env.server'
 import { createSearchClient, ensureSearchCollections } from '~/search.server'
 import { createStorageFromEnv, type Storage } from '~/storage.server'
+import { distributionTaskQueueFor } from '~/distribution/distribution-signals.server'
 import { createChannelBatchActivities, createDistributionActivities, createMediaDistributionActivities } from './activities/distribution'
 import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
@@ -47,16 +50,19 @@ export type DamsonWorkerOptions = {
   maxConcurrentOrchestrationActivities?: number
   /** Concurrent media activities (default 2: sharp is memory- and CPU-heavy). */
   maxConcurrentMediaActivities?: number
+  /** Concurrent distribution activities (default 20: deliveries wait on the network). */
+  maxConcurrentDistributionActivities?: number
 }
 
 export type DamsonWorkers = {
   orchestration: Worker
   media: Worker
-  /** Runs both until `shutdown()` (or a fatal error); rejects if either fails. */
+  distribution: Worker
+  /** Runs all until `shutdown()` (or a fatal error); rejects if any fails. */
   run(): Promise<void>
-  /** Resolves once both workers poll. */
+  /** Resolves once every worker polls. */
   ready(): Promise<void>
-  /** Asks both to drain and stop; safe to call more than once. */
+  /** Asks every worker to drain and stop; safe to call more than once. */
   shutdown(): void
 }
 
@@ -69,13 +75,14 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
   const distribution = createDistributionActivities({ db, storage, maxImagePixels })
   const channelBatch = createChannelBatchActivities({ db, signalOptions: { taskQueue: options.taskQueue, mediaTaskQueue: options.mediaTaskQueue } })
   const mediaDistribution = createMediaDistributionActivities({ db, storage, maxImagePixels })
+  const orchestrationBundle = options.workflowBundle ?? (await bundleDamsonWorkflows())
 
   const orchestration = await Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? (await bundleDamsonWorkflows()),
-    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping, ...distribution, ...channelBatch },
+    workflowBundle: orchestrationBundle,
+    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping, ...channelBatch },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentOrchestrationActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
@@ -89,10 +96,23 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     shutdownGraceTime: '30 seconds',
   })
 
-  const workers = [orchestration, media]
+  // Distribution: its workflows and their quick activities, with slots of their own.
+  const distributionWorker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: distributionTaskQueueFor(options.taskQueue),
+    workflowBundle: orchestrationBundle,
+    activities: distribution,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentDistributionActivities ?? 20,
+    maxConcurrentWorkflowTaskExecutions: 20,
+    shutdownGraceTime: '10 seconds',
+  })
+
+  const workers = [orchestration, media, distributionWorker]
   return {
     orchestration,
     media,
+    distribution: distributionWorker,
     run: async () => {
       await Promise.all(workers.map((worker) => worker.run()))
     },
@@ -119,7 +139,8 @@ async function main(): Promise<void> {
 
   const search = createSearchClient(env.TYPESENSE_URL, env.TYPESENSE_API_KEY)
   await ensureSearchCollections(search)
-  const db = createDb(env.DATABASE_URL)
+  // Three workers' activities (up to 42 at once) share this pool; pg's default of 10 would queue them.
+  const db = createDb(env.DATABASE_URL, { poolSize: 30 })
   const storage = createStorageFromEnv(env)
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS })
 
@@ -156,7 +177,7 @@ async function main(): Promise<void> {
   const outbox = env.SMTP_URL ? startEmailOutbox({ db, smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM }) : null
   console.log(outbox ? 'Damson worker: sending queued emails through SMTP' : 'Damson worker: SMTP_URL not set; emails stay in the outbox')
   console.log(
-    `Damson worker ready: queues ${env.TEMPORAL_TASK_QUEUE} (workflows, orchestration) and ${env.TEMPORAL_MEDIA_TASK_QUEUE} (media) on ${env.TEMPORAL_ADDRESS}`,
+    `Damson worker ready: queues ${env.TEMPORAL_TASK_QUEUE} (workflows, orchestration), ${distributionTaskQueueFor(env.TEMPORAL_TASK_QUEUE)} (distribution) and ${env.TEMPORAL_MEDIA_TASK_QUEUE} (media) on ${env.TEMPORAL_ADDRESS}`,
   )
 
   try {

@@ -15,9 +15,19 @@ export function distributionWorkflowId(channelId: string, assetId: string): stri
   return `distribution-${channelId}-${assetId}`
 }
 
+/**
+ * Distribution workflows and their activities have a task queue (and worker slots) of
+ * their own beside the orchestration queue, so a burst of other work (a hundred rights
+ * windows expiring at once) never keeps a takedown waiting for a free slot.
+ */
+export function distributionTaskQueueFor(orchestrationTaskQueue: string): string {
+  return `${orchestrationTaskQueue}-distribution`
+}
+
 export type SignalOptions = {
   /** Temporal client; the process-wide one by default. */
   client?: Client
+  /** The orchestration task queue (TEMPORAL_TASK_QUEUE by default); distribution runs beside it. */
   taskQueue?: string
   mediaTaskQueue?: string
 }
@@ -30,7 +40,7 @@ export async function signalDistribution(
   const temporal = client ?? (await getTemporalClient())
   await temporal.workflow.signalWithStart(distributeAsset, {
     workflowId: distributionWorkflowId(channelId, assetId),
-    taskQueue: taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+    taskQueue: distributionTaskQueueFor(taskQueue ?? env.TEMPORAL_TASK_QUEUE),
     args: [{ assetId, channelId, mediaTaskQueue: mediaTaskQueue ?? env.TEMPORAL_MEDIA_TASK_QUEUE }],
     signal: distributionChangedSignal,
     signalArgs: [cause],

@@ -224,7 +224,7 @@ describe('ensureHousekeepingSchedule', () => {
     expect(result.distributionsSignalled).toBeGreaterThanOrEqual(1)
     const described = await workflow.describe()
     expect(described.status.name).toBe('RUNNING')
-    expect(described.taskQueue).toBe(taskQueue)
+    expect(described.taskQueue).toBe(`${taskQueue}-distribution`)
     await workflow.terminate('test over')
     expect(await db.takedownRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: 'done', outcome: 'Not live on any channel' })
   })
