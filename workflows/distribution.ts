@@ -148,7 +148,18 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
     const actorId = [...acting].reverse().find((cause) => cause.actorId !== null)?.actorId ?? null
     const force = acting.some((cause) => cause.kind === 'republish_requested' || cause.kind === 'retry_requested')
 
-    const plan = await planDistribution({ assetId, channelId, at: new Date(Date.now()).toISOString() })
+    let plan: Awaited<ReturnType<typeof planDistribution>>
+    try {
+      plan = await planDistribution({ assetId, channelId, at: new Date(Date.now()).toISOString(), actorId })
+    } catch (error) {
+      // The database or a destination is out of reach: try again later, or on the next event.
+      if (!(error instanceof ActivityFailure)) throw error
+      failures++
+      wakeAt = Date.now() + Math.min(RETRY_LATER_MAX_MS, RETRY_LATER_BASE_MS * 2 ** (failures - 1))
+      await condition(() => pending.length > 0, Math.max(1, wakeAt - Date.now()))
+      pending.unshift(...acting)
+      continue
+    }
     if (plan.gone) return
     lastPlan = { action: plan.action, reason: plan.reason, plannedAt: new Date(Date.now()).toISOString() }
 
@@ -177,7 +188,8 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
         }
         // Delivery is quick and checks the rights again itself, before and after the transfer.
         await deliverToChannel({ assetId, channelId, versionId, rendition: rendered, actorId, force })
-      } else if (plan.live || plan.openTakedownRequests) {
+      } else if (!plan.takenDown && (plan.live || plan.openTakedownRequests)) {
+        // Plans made before planDistribution took down itself (histories of older runs).
         await takeDownFromChannel({ assetId, channelId, reason: plan.reason, actorId })
       }
       failures = 0

@@ -64,7 +64,11 @@ export type DistributionPlan =
            */
           freshness?: 'current' | 'refresh' | 'new'
         }
-      | { action: 'take-down' }
+      | {
+          action: 'take-down'
+          /** Carried out by the plan itself (see planDistribution). */
+          takenDown?: boolean
+        }
     ))
 
 export type DeliverInput = {
@@ -101,8 +105,13 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
     return { decision, facts }
   }
 
-  return {
-    async planDistribution({ assetId, channelId, at }: { assetId: string; channelId: string; at: string }): Promise<DistributionPlan> {
+  const activities = {
+    /**
+     * The plan as of `at`. A takedown needs nothing prepared, so when the plan is to take
+     * down and something is live (or a takedown request is open), it is carried out here
+     * at once (`takenDown`): one activity between a rights change and the file leaving.
+     */
+    async planDistribution({ assetId, channelId, at, actorId = null }: { assetId: string; channelId: string; at: string; actorId?: string | null }): Promise<DistributionPlan> {
       const decided = await decide(assetId, channelId, new Date(at))
       if (!decided) return { gone: true }
       const { decision, facts } = decided
@@ -118,7 +127,10 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         reason: decision.reason,
         recheckAt: decision.recheckAt ? decision.recheckAt.toISOString() : null,
       }
-      if (decision.action === 'take-down') return { ...common, action: 'take-down', liveAfter: false }
+      if (decision.action === 'take-down') {
+        const takenDown = live || openTakedownRequests ? (await takeDown({ assetId, channelId, reason: decision.reason, actorId }), true) : false
+        return { ...common, action: 'take-down', liveAfter: false, takenDown }
+      }
       const record = facts.record
       let freshness: 'current' | 'refresh' | 'new' = 'new'
       if (live && record?.state === 'published' && record.liveVersionId === decision.versionId) {
@@ -245,69 +257,72 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
       return { delivered: true, reason: decision.reason }
     },
 
-    async takeDownFromChannel({ assetId, channelId, reason, actorId }: { assetId: string; channelId: string; reason: string; actorId: string | null }): Promise<{ removed: boolean }> {
-      const facts = await readFacts(db, assetId, channelId)
-      if (!facts) return { removed: false }
-      // Someone may have published again meanwhile: act on what the rule says now.
-      const { decision } = (await decide(assetId, channelId, new Date()))!
-      if (decision.action === 'publish') return { removed: false }
-      const record = facts.record
-      const wasLive = record !== null && record.externalRef !== null
+    takeDownFromChannel: takeDown,
+  }
+  return activities
 
-      if (wasLive) {
-        await db.distribution.update({
-          where: { assetId_channelId: { assetId, channelId } },
-          data: { state: 'removing', lastAttemptAt: new Date() },
-        })
-        try {
-          await withHeartbeat({ step: 'taking down', channelId }, () =>
-            takeDownFromDestination(
-              {
-                channel: destinationChannel(facts.channelRow),
-                assetId,
-                externalRef: record.externalRef,
-                reason,
-                deliveryId: deliveryIdOf('takedown', channelId, assetId, record.liveRenditionKey ?? ''),
-              },
-              destinationDeps,
-            ),
-          )
-        } catch (error) {
-          await recordFailure(db, { assetId, channelId, versionId: record.liveVersionId, actorId, error, wasLive: true })
-          throw error
-        }
-      }
+  async function takeDown({ assetId, channelId, reason, actorId }: { assetId: string; channelId: string; reason: string; actorId: string | null }): Promise<{ removed: boolean }> {
+    const facts = await readFacts(db, assetId, channelId)
+    if (!facts) return { removed: false }
+    // Someone may have published again meanwhile: act on what the rule says now.
+    const { decision } = (await decide(assetId, channelId, new Date()))!
+    if (decision.action === 'publish') return { removed: false }
+    const record = facts.record
+    const wasLive = record !== null && record.externalRef !== null
 
-      await db.$transaction(async (tx) => {
-        // Serialised with the rights engine recording takedown requests for the same asset.
-        await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${assetId} FOR UPDATE`
-        const now = new Date()
-        if (wasLive) {
-          await tx.distribution.update({
-            where: { assetId_channelId: { assetId, channelId } },
-            data: { state: 'removed', externalRef: null, liveRenditionKey: null, removedAt: now, removalReason: reason, error: null, failedAttempts: 0 },
-          })
-          await tx.distributionEvent.create({
-            data: { assetId, channelId, versionId: record.liveVersionId, kind: 'removed', actorId, detail: reason, at: now },
-          })
-          await appendAuditEvent(tx, {
-            actorId,
-            action: 'distribution.takedown',
-            subjectType: 'asset',
-            subjectId: assetId,
-            detail: { channelId, channel: facts.channelRow.name, versionId: record.liveVersionId, externalRef: record.externalRef, reason },
-          })
-        } else if (record && record.state !== 'removed') {
-          // Never got out (pending, or failed before anything arrived): nothing to remove.
-          await tx.distribution.update({
-            where: { assetId_channelId: { assetId, channelId } },
-            data: { state: 'removed', removalReason: reason, error: null, failedAttempts: 0 },
-          })
-        }
-        await completeTakedownRequests(tx, { assetId, rightsChannel: facts.channel.rightsChannel, channelName: facts.channelRow.name, at: now })
+    if (wasLive) {
+      await db.distribution.update({
+        where: { assetId_channelId: { assetId, channelId } },
+        data: { state: 'removing', lastAttemptAt: new Date() },
       })
-      return { removed: wasLive }
-    },
+      try {
+        await withHeartbeat({ step: 'taking down', channelId }, () =>
+          takeDownFromDestination(
+            {
+              channel: destinationChannel(facts.channelRow),
+              assetId,
+              externalRef: record.externalRef,
+              reason,
+              deliveryId: deliveryIdOf('takedown', channelId, assetId, record.liveRenditionKey ?? ''),
+            },
+            destinationDeps,
+          ),
+        )
+      } catch (error) {
+        await recordFailure(db, { assetId, channelId, versionId: record.liveVersionId, actorId, error, wasLive: true })
+        throw error
+      }
+    }
+
+    await db.$transaction(async (tx) => {
+      // Serialised with the rights engine recording takedown requests for the same asset.
+      await tx.$queryRaw`SELECT id FROM "Asset" WHERE id = ${assetId} FOR UPDATE`
+      const now = new Date()
+      if (wasLive) {
+        await tx.distribution.update({
+          where: { assetId_channelId: { assetId, channelId } },
+          data: { state: 'removed', externalRef: null, liveRenditionKey: null, removedAt: now, removalReason: reason, error: null, failedAttempts: 0 },
+        })
+        await tx.distributionEvent.create({
+          data: { assetId, channelId, versionId: record.liveVersionId, kind: 'removed', actorId, detail: reason, at: now },
+        })
+        await appendAuditEvent(tx, {
+          actorId,
+          action: 'distribution.takedown',
+          subjectType: 'asset',
+          subjectId: assetId,
+          detail: { channelId, channel: facts.channelRow.name, versionId: record.liveVersionId, externalRef: record.externalRef, reason },
+        })
+      } else if (record && record.state !== 'removed') {
+        // Never got out (pending, or failed before anything arrived): nothing to remove.
+        await tx.distribution.update({
+          where: { assetId_channelId: { assetId, channelId } },
+          data: { state: 'removed', removalReason: reason, error: null, failedAttempts: 0 },
+        })
+      }
+      await completeTakedownRequests(tx, { assetId, rightsChannel: facts.channel.rightsChannel, channelName: facts.channelRow.name, at: now })
+    })
+    return { removed: wasLive }
   }
 }
 
