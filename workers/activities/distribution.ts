@@ -83,6 +83,8 @@ export type DeliverInput = {
 
 const LIVE_STATES = ['published', 'publishing', 'removing', 'failed'] as const
 
+type Decided = { decision: DistributionDecision; facts: NonNullable<Awaited<ReturnType<typeof readFacts>>> }
+
 export function createDistributionActivities({ db, storage, maxImagePixels, destinations = {} }: DistributionActivityDeps) {
   const destinationDeps: DestinationDeps = { storage, ...destinations }
 
@@ -91,7 +93,7 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
     channelId: string,
     at: Date,
     reader: DbOrTx = db,
-  ): Promise<{ decision: DistributionDecision; facts: NonNullable<Awaited<ReturnType<typeof readFacts>>> } | null> {
+  ): Promise<Decided | null> {
     const facts = await readFacts(reader, assetId, channelId)
     if (!facts) return null
     const decision = decideDistribution({
@@ -128,7 +130,7 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         recheckAt: decision.recheckAt ? decision.recheckAt.toISOString() : null,
       }
       if (decision.action === 'take-down') {
-        const takenDown = live || openTakedownRequests ? (await takeDown({ assetId, channelId, reason: decision.reason, actorId }), true) : false
+        const takenDown = live || openTakedownRequests ? (await takeDown({ assetId, channelId, reason: decision.reason, actorId }, decided), true) : false
         return { ...common, action: 'take-down', liveAfter: false, takenDown }
       }
       const record = facts.record
@@ -257,15 +259,22 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
       return { delivered: true, reason: decision.reason }
     },
 
-    takeDownFromChannel: takeDown,
+    takeDownFromChannel: (input: { assetId: string; channelId: string; reason: string; actorId: string | null }) => takeDown(input),
   }
   return activities
 
-  async function takeDown({ assetId, channelId, reason, actorId }: { assetId: string; channelId: string; reason: string; actorId: string | null }): Promise<{ removed: boolean }> {
-    const facts = await readFacts(db, assetId, channelId)
-    if (!facts) return { removed: false }
+  /**
+   * Takes the asset off the channel when the rule says so now. `decided`: the decision the
+   * caller made a moment ago (the plan), so it is not read twice.
+   */
+  async function takeDown(
+    { assetId, channelId, reason, actorId }: { assetId: string; channelId: string; reason: string; actorId: string | null },
+    decided?: Decided,
+  ): Promise<{ removed: boolean }> {
     // Someone may have published again meanwhile: act on what the rule says now.
-    const { decision } = (await decide(assetId, channelId, new Date()))!
+    const current = decided ?? (await decide(assetId, channelId, new Date()))
+    if (!current) return { removed: false }
+    const { decision, facts } = current
     if (decision.action === 'publish') return { removed: false }
     const record = facts.record
     const wasLive = record !== null && record.externalRef !== null
