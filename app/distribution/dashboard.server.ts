@@ -7,6 +7,7 @@
  * "Why" is the distribution rule itself (decideDistribution), applied to the facts as
  * they are now: the same answer the workflow acts on. Dates come formatted, in UTC.
  */
+import { distributionAssetFacts, distributionAssetSelect } from './distribution-facts.server'
 import type { Db, DbOrTx } from '~/db.server'
 import { describeDestination } from '~/domain/channel-destination'
 import { describeChannelPreset } from '~/domain/channel-preset'
@@ -363,11 +364,7 @@ export async function getAssetDistribution({ db, assetId, now = new Date() }: { 
     db.asset.findUnique({
       where: { id: assetId },
       select: {
-        status: true,
-        currentVersionId: true,
-        folderPath: true,
-        tags: true,
-        collectionItems: { select: { collectionId: true } },
+        ...distributionAssetSelect,
         rightsGrants: { orderBy: { createdAt: 'asc' } },
         versions: { select: { id: true, number: true } },
       },
@@ -400,13 +397,7 @@ export async function getAssetDistribution({ db, assetId, now = new Date() }: { 
     }),
   ])
   if (!asset) throw new AppError('NOT_FOUND', 'Asset not found')
-  const facts = {
-    status: asset.status,
-    currentVersionId: asset.currentVersionId,
-    folderPath: asset.folderPath,
-    tags: asset.tags,
-    collectionIds: asset.collectionItems.map((item) => item.collectionId),
-  }
+  const facts = distributionAssetFacts(asset)
   const versionNumbers = new Map(asset.versions.map((version) => [version.id, version.number]))
   const recordByChannel = new Map(records.map((record) => [record.channelId, record]))
 

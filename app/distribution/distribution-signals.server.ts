@@ -9,6 +9,7 @@ import type { DbOrTx } from '~/db.server'
 import { channelScopeCovers } from '~/domain/distribution'
 import { getEnv } from '~/env.server'
 import { getTemporalClient } from '~/temporal.server'
+import { distributionAssetFacts, distributionAssetSelect } from './distribution-facts.server'
 import { distributeAsset, distributionChangedSignal, type DistributionCause } from '../../workflows/distribution'
 
 export function distributionWorkflowId(channelId: string, assetId: string): string {
@@ -55,23 +56,10 @@ export async function signalDistribution(
 export async function channelsConcerning(db: DbOrTx, assetId: string): Promise<string[]> {
   const asset = await db.asset.findUnique({
     where: { id: assetId },
-    select: {
-      folderPath: true,
-      tags: true,
-      status: true,
-      currentVersionId: true,
-      collectionItems: { select: { collectionId: true } },
-      distributions: { select: { channelId: true } },
-    },
+    select: { ...distributionAssetSelect, distributions: { select: { channelId: true } } },
   })
   if (!asset) return []
-  const facts = {
-    status: asset.status,
-    currentVersionId: asset.currentVersionId,
-    folderPath: asset.folderPath,
-    tags: asset.tags,
-    collectionIds: asset.collectionItems.map((item) => item.collectionId),
-  }
+  const facts = distributionAssetFacts(asset)
   const automatic = await db.channel.findMany({
     where: { enabled: true, autoPublish: true },
     select: { id: true, enabled: true, autoPublish: true, rightsChannel: true, scopeFolders: true, scopeCollectionIds: true, scopeTags: true },

@@ -20,6 +20,7 @@ import { ChannelDestinationSchema } from '~/domain/channel-destination'
 import { decideDistribution, type DistributionDecision } from '~/domain/distribution'
 import { evaluateChannel } from '~/domain/rights'
 import { decryptChannelSecrets } from '~/distribution/channel-secrets.server'
+import { distributionAssetFacts, distributionAssetSelect } from '~/distribution/distribution-facts.server'
 import { channelRenditionKey, renderChannelRendition, type ChannelRendition } from '~/distribution/channel-rendition.server'
 import {
   publishToDestination,
@@ -422,12 +423,8 @@ async function readFacts(db: DbOrTx, assetId: string, channelId: string) {
     db.asset.findUnique({
       where: { id: assetId },
       select: {
+        ...distributionAssetSelect,
         title: true,
-        status: true,
-        currentVersionId: true,
-        folderPath: true,
-        tags: true,
-        collectionItems: { select: { collectionId: true } },
         rightsGrants: { orderBy: { createdAt: 'asc' } },
         versions: { select: { id: true, number: true, promotedById: true } },
       },
@@ -439,13 +436,7 @@ async function readFacts(db: DbOrTx, assetId: string, channelId: string) {
   return {
     assetTitle: asset.title,
     versions: asset.versions,
-    asset: {
-      status: asset.status,
-      currentVersionId: asset.currentVersionId,
-      folderPath: asset.folderPath,
-      tags: asset.tags,
-      collectionIds: asset.collectionItems.map((item) => item.collectionId),
-    },
+    asset: distributionAssetFacts(asset),
     channelRow,
     channel: channelRow,
     record,
