@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WebhookManifestSchema, type WebhookManifest } from '~/distribution/webhook-signature'
 
 export type ReceivedDelivery = { manifest: WebhookManifest; receivedAt: number; fetched: { bytes: number; sha256: string } | null }
@@ -85,6 +84,8 @@ export async function startWebhookReceiver({ secret }: { secret: string }): Prom
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/damson`
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('The webhook receiver has no TCP address')
+  receiver.url = `http://127.0.0.1:${address.port}/hooks/damson`
   return receiver
 }
