@@ -105,6 +105,9 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     activities: distribution,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentDistributionActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
+    // Expiries arrive in bursts (every asset whose grant ends at midnight): pollers scale with the backlog.
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
+    activityTaskPollerBehavior: { type: 'autoscaling' },
     shutdownGraceTime: '10 seconds',
   })
 
