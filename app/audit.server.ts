@@ -52,7 +52,8 @@ const AUDIT_CHAIN_LOCK = 727_001
 
 /**
  * Appends one event to the chain. Call it with the transaction that makes the
- * change it records, so the change and its audit row commit together.
+ * change it records, so the change and its audit row commit together, and last in
+ * it: every writer waits for the chain from here until that transaction commits.
  */
 export async function appendAuditEvent(tx: DbOrTx, input: AuditEventInput): Promise<void> {
   // Serialise writers so each event links to the one committed before it.

@@ -316,13 +316,6 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         await tx.distributionEvent.create({
           data: { assetId, channelId, versionId: record.liveVersionId, kind: 'removed', actorId, detail: reason, at: now },
         })
-        await appendAuditEvent(tx, {
-          actorId,
-          action: 'distribution.takedown',
-          subjectType: 'asset',
-          subjectId: assetId,
-          detail: { channelId, channel: facts.channelRow.name, versionId: record.liveVersionId, externalRef: record.externalRef, reason },
-        })
       } else if (record && record.state !== 'removed') {
         // Never got out (pending, or failed before anything arrived): nothing to remove.
         await tx.distribution.update({
@@ -331,6 +324,15 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         })
       }
       await completeTakedownRequests(tx, { assetId, rightsChannel: facts.channel.rightsChannel, channelName: facts.channelRow.name, at: now })
+      if (wasLive) {
+        await appendAuditEvent(tx, {
+          actorId,
+          action: 'distribution.takedown',
+          subjectType: 'asset',
+          subjectId: assetId,
+          detail: { channelId, channel: facts.channelRow.name, versionId: record.liveVersionId, externalRef: record.externalRef, reason },
+        })
+      }
     })
     return { removed: wasLive }
   }
