@@ -5,10 +5,10 @@
  * Damson workers in-process on task queues of their own, against a running test
  * stack (`node scripts/test.mjs --services-only`):
  *
- *   npx tsx scripts/record-workflow-histories.ts [--only distribution]
+ *   npx tsx scripts/record-workflow-histories.ts [--only distribution|rights]
  *
- * `--only distribution` records just the distribution paths (added later), leaving the
- * other fixtures as they are.
+ * `--only distribution` (or `rights`) records just those paths, leaving the other
+ * fixtures as they are.
  *
  * Writes tests/fixtures/histories/<workflow>-<path>.json (the JSON `temporal
  * workflow show --output json` writes). Re-record only for a deliberate change whose
@@ -93,10 +93,10 @@ async function main(): Promise<void> {
       }
     }
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
-    if (only !== null && only !== 'distribution') throw new Error(`--only takes "distribution", not ${only}`)
+    if (only !== null && only !== 'distribution' && only !== 'rights') throw new Error(`--only takes "distribution" or "rights", not ${only}`)
     if (only === null) await keep(client, await drivePaths(client))
-    await keep(client, await driveDistributionPaths(client))
-    if (only !== null) {
+    if (only !== 'rights') await keep(client, await driveDistributionPaths(client))
+    if (only === 'distribution') {
       writeHistories(files)
       return
     }
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     })
     try {
       await stagedWorker.runUntil(async () => {
-        await keep(timeSkipping.client, await driveStagedPaths(timeSkipping))
+        if (only !== 'rights') await keep(timeSkipping.client, await driveStagedPaths(timeSkipping))
         await keep(timeSkipping.client, await driveRightsPaths(timeSkipping))
       })
     } finally {

@@ -96,7 +96,9 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     shutdownGraceTime: '30 seconds',
   })
 
-  // Distribution: its workflows and their quick activities, with slots of their own.
+  // Distribution: its workflows and their quick activities, with slots of their own. The
+  // plan (and with it a takedown) is a local activity and holds a workflow slot while it
+  // runs, hence many slots: a burst of expiries runs side by side.
   const distributionWorker = await Worker.create({
     connection,
     namespace,
@@ -104,7 +106,7 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     workflowBundle: orchestrationBundle,
     activities: distribution,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentDistributionActivities ?? 20,
-    maxConcurrentWorkflowTaskExecutions: 20,
+    maxConcurrentWorkflowTaskExecutions: 100,
     // Expiries arrive in bursts (every asset whose grant ends at midnight): pollers scale with the backlog.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },

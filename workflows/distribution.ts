@@ -3,11 +3,11 @@
  * channel's destination holding what the distribution rule (~/domain/distribution) says
  * it should, now. Every event that may change the answer — a version promoted, rights
  * edited, a librarian publishing, unpublishing or retrying, the channel or the asset
- * changing — arrives as the `distributionChanged` signal; the workflow then plans (an
- * activity reads the facts and applies the rule), renders the channel's preset on the
- * media queue, and delivers, or takes down. It also sleeps until the next instant the
- * rights change by themselves (a grant ending, an embargo lifting), so expiry takes the
- * file down without anyone asking.
+ * changing — arrives as the `distributionChanged` signal. The workflow then plans: a
+ * local activity reads the facts and applies the rule, and takes the file down at once
+ * when that is the answer; a publish renders the channel's preset on the media queue and
+ * delivers it. It also sleeps until the next instant the rights change by themselves (a
+ * grant ending, an embargo lifting), so expiry takes the file down without anyone asking.
  *
  * Deliveries are idempotent (one object per asset at a destination, replaced in place),
  * retried with backoff by Temporal, and each failed attempt is recorded on the
@@ -25,7 +25,9 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -118,6 +120,12 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
     heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
   })
+  // The plan runs in the workflow task that needs it: no trip through the server's queues
+  // between a rights change and the file leaving, which counts when hundreds expire at once.
+  const { planDistribution: planDistributionHere } = proxyLocalActivities<DistributionActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+  })
   const { renderForChannel } = proxyActivities<MediaDistributionActivities>({
     taskQueue: mediaTaskQueue ?? DEFAULT_MEDIA_TASK_QUEUE,
     startToCloseTimeout: '10 minutes',
@@ -150,7 +158,8 @@ export async function distributeAsset({ assetId, channelId, causes = [], mediaTa
 
     let plan: Awaited<ReturnType<typeof planDistribution>>
     try {
-      plan = await planDistribution({ assetId, channelId, at: new Date(Date.now()).toISOString(), actorId })
+      const planInput = { assetId, channelId, at: new Date(Date.now()).toISOString(), actorId }
+      plan = patched('plan-as-local-activity') ? await planDistributionHere(planInput) : await planDistribution(planInput)
     } catch (error) {
       // The database or a destination is out of reach: try again later, or on the next event.
       if (!(error instanceof ActivityFailure)) throw error

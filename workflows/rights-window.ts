@@ -19,7 +19,9 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow'
@@ -54,10 +56,16 @@ export const rightsWindowQuery = defineQuery<RightsWindowState>('rightsWindow')
 const PLANS_PER_RUN = 200
 
 export async function rightsWindow({ assetId, plansPerRun = PLANS_PER_RUN }: RightsWindowInput): Promise<void> {
-  const { planRightsWindow, applyRightsChange } = proxyActivities<RightsActivities>({
+  const options = {
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  })
+  } as const
+  // Local activities: plan and changes run inside the workflow task that needs them, so
+  // a hundred windows closing at midnight cost the server one task each, not five.
+  // Runs recorded before this change keep their queued activities.
+  const { planRightsWindow, applyRightsChange } = patched('rights-window-local-activities')
+    ? proxyLocalActivities<RightsActivities>(options)
+    : proxyActivities<RightsActivities>(options)
 
   let replan = true
   let plannedAt: string | null = null

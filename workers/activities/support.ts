@@ -46,7 +46,8 @@ export function heartbeat(details?: unknown): void {
  */
 export async function withHeartbeat<T>(details: unknown, work: () => Promise<T>): Promise<T> {
   const context = activityContext()
-  if (!context) return work()
+  // Local activities cannot heartbeat (the workflow task that runs them stands in).
+  if (!context || context.info.isLocal) return work()
   context.heartbeat(details)
   const timer = setInterval(() => context.heartbeat(details), 5_000)
   try {
