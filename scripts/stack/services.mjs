@@ -201,6 +201,10 @@ async function startTemporal({ prof, headless }) {
     // Survives a crash of the server; a power cut may lose the last moments of history.
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
+    // One host serves every task queue: partitions (4 by default) only spread a queue over
+    // matching hosts, and here make a burst of tasks hop between them before a poller sees it.
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
     '--namespace', namespace,
     '--log-level', 'warn',
     '--ui-disable-news-fetch',
