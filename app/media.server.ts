@@ -4,7 +4,7 @@
  * corrupt or truncated data instead of rendering garbage.
  */
 import { fileTypeFromBuffer } from 'file-type'
-import sharp, { type Metadata } from 'sharp'
+import sharp, { type Metadata, type Sharp } from 'sharp'
 import {
   RENDITION_PRESETS,
   orientedSize,
@@ -125,29 +125,77 @@ export type Rendition = {
   extension: RenditionPreset['extension']
 }
 
+/** JPEG has no transparency: transparent areas become white, as on the page around them. */
+const JPEG_BACKGROUND = { r: 255, g: 255, b: 255 }
+
 /**
  * Renders `preset` from an original: auto-rotated by EXIF, scaled to the size the
  * preset module computes, encoded as the preset says, with metadata stripped
  * (sharp writes none unless asked).
  */
-export async function makeRendition(
+export async function makeRendition(buffer: Buffer, presetName: RenditionPresetName, options: InspectOptions): Promise<Rendition> {
+  const [rendition] = await renderPresets(buffer, [presetName], options)
+  if (!rendition) throw new Error(`No ${presetName} rendition was made`)
+  return rendition
+}
+
+/**
+ * Renders several presets from one original, decoding it once: the original is
+ * decoded straight to the largest size needed (libvips shrinks JPEG and WebP while
+ * decoding, so a 24-megapixel photo is never decoded at full size) and auto-rotated,
+ * and every smaller preset is scaled from those pixels. Decoding is most of the work for a
+ * large JPEG, so this costs about two thirds of rendering each preset from the
+ * original. Each output has exactly the size the preset module computes, is encoded
+ * as its preset says, and carries no metadata. Renditions come back in the order of
+ * `presetNames`.
+ */
+export async function renderPresets(
   buffer: Buffer,
-  presetName: RenditionPresetName,
+  presetNames: readonly RenditionPresetName[],
   { maxPixels }: InspectOptions,
-): Promise<Rendition> {
-  const preset = RENDITION_PRESETS[presetName]
+): Promise<Rendition[]> {
+  if (presetNames.length === 0) return []
   try {
     const header = await readHeader(buffer, maxPixels)
-    const size = renditionSize(preset, { width: header.width, height: header.height }, header.orientation)
-    const { data, info } = await sharp(buffer, { limitInputPixels: maxPixels, failOn: 'error' })
+    const planned = presetNames.map((name) => {
+      const preset = RENDITION_PRESETS[name]
+      return { preset, size: renditionSize(preset, { width: header.width, height: header.height }, header.orientation) }
+    })
+    const largest = planned.reduce((a, b) => (area(b.size) > area(a.size) ? b : a)).size
+
+    const decoded = await sharp(buffer, { limitInputPixels: maxPixels, failOn: 'error' })
       .autoOrient()
-      .resize({ width: size.width, height: size.height, fit: 'fill' })
-      .webp({ quality: preset.quality })
+      .resize({ width: largest.width, height: largest.height, fit: 'fill' })
+      .raw()
       .toBuffer({ resolveWithObject: true })
-    return { preset: presetName, data, width: info.width, height: info.height, mediaType: preset.mediaType, extension: preset.extension }
+    const raw = { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels }
+
+    return await Promise.all(
+      planned.map(async ({ preset, size }) => {
+        let image = sharp(decoded.data, { raw })
+        if (size.width !== raw.width || size.height !== raw.height) {
+          image = image.resize({ width: size.width, height: size.height, fit: 'fill' })
+        }
+        const { data, info } = await encode(image, preset).toBuffer({ resolveWithObject: true })
+        return { preset: preset.name, data, width: info.width, height: info.height, mediaType: preset.mediaType, extension: preset.extension }
+      }),
+    )
   } catch (error) {
     throw toMediaError(error)
   }
+}
+
+function encode(image: Sharp, preset: RenditionPreset): Sharp {
+  switch (preset.format) {
+    case 'webp':
+      return image.webp({ quality: preset.quality })
+    case 'jpeg':
+      return image.flatten({ background: JPEG_BACKGROUND }).jpeg({ quality: preset.quality, progressive: preset.progressive, mozjpeg: preset.mozjpeg })
+  }
+}
+
+function area(size: { width: number; height: number }): number {
+  return size.width * size.height
 }
 
 export function formatPixelLimitMessage(width: number, height: number, maxPixels: number): string {

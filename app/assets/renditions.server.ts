@@ -1,5 +1,5 @@
 /**
- * Serving renditions (thumbnail, preview) of one asset version. Every read goes
+ * Serving renditions (thumbnail, preview, web) of one asset version. Every read goes
  * through the one access rule (requireVersionAccess): a partner reaches only the
  * promoted version of an asset they may see now, and anything else is a 404.
  */
@@ -7,12 +7,13 @@ import type { Readable } from 'node:stream'
 import { z } from 'zod'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
+import { isRenditionPresetName, type RenditionPresetName } from '~/domain/rendition-presets'
 import { AppError } from '~/errors.server'
 import type { Storage } from '~/storage.server'
 import { requireVersionAccess } from './access.server'
 
-export const RenditionPresetSchema = z.enum(['thumbnail', 'preview'])
-export type RenditionPreset = z.infer<typeof RenditionPresetSchema>
+/** The built-in presets, as the preset module lists them (adding one there serves it here). */
+export const RenditionPresetSchema = z.custom<RenditionPresetName>((value) => typeof value === 'string' && isRenditionPresetName(value))
 
 /** Raster types a rendition may be served as; anything else is sent as an opaque download type. */
 const INLINE_IMAGE_TYPES = new Set(['image/webp', 'image/jpeg', 'image/png', 'image/avif', 'image/gif'])

@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
+import type { RenditionPresetName } from '~/domain/rendition-presets'
 import { evaluateUse } from '~/domain/rights'
 import { isStaff } from '~/domain/roles'
 import { AppError } from '~/errors.server'
@@ -66,7 +67,7 @@ export type BrowseResult = {
   pageCount: number
 }
 
-export function renditionUrl(assetId: string, versionId: string, preset: 'thumbnail' | 'preview'): string {
+export function renditionUrl(assetId: string, versionId: string, preset: RenditionPresetName): string {
   return `/assets/${encodeURIComponent(assetId)}/versions/${encodeURIComponent(versionId)}/renditions/${preset}`
 }
 

@@ -1,5 +1,5 @@
 /**
- * A rendition's bytes (thumbnail or preview), streamed from S3 after the one access
+ * A rendition's bytes (thumbnail, preview or web), streamed from S3 after the one access
  * rule allowed this version for the signed-in viewer. Hidden or unknown: 404.
  */
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'

@@ -87,6 +87,13 @@ async function makeVersion(assetId: string, number: number, status: 'in_review' 
       data: { versionId: version.id, preset, storageKey: key, mediaType: 'image/webp', bytes: thumbnail.length, width: 32, height: 24 },
     })
   }
+  // The web rendition is a JPEG, as the web preset makes it.
+  const web = await sharp(thumbnail).jpeg().toBuffer()
+  const webKey = storageKeys.rendition(version.id, 'web', 'jpg')
+  await storage.putBuffer(webKey, web, 'image/jpeg')
+  await db.rendition.create({
+    data: { versionId: version.id, preset: 'web', storageKey: webKey, mediaType: 'image/jpeg', bytes: web.length, width: 32, height: 24 },
+  })
   return { id: version.id, original, thumbnail }
 }
 
@@ -354,9 +361,15 @@ describe('through the routes, signed in with a real session', () => {
     })
     expect(revalidated.status).toBe(304)
 
+    const web = await call(approvedAssetId, currentVersion.id, 'web')
+    expect(web.status).toBe(200)
+    expect(web.headers.get('content-type')).toBe('image/jpeg')
+
     for (const [assetId, versionId, preset] of [
       [secretAssetId, secretVersion.id, 'thumbnail'],
+      [secretAssetId, secretVersion.id, 'web'],
       [approvedAssetId, supersededVersion.id, 'preview'],
+      [approvedAssetId, supersededVersion.id, 'web'],
       [approvedAssetId, currentVersion.id, 'original'],
     ] as const) {
       const refused = await call(assetId, versionId, preset)

@@ -88,6 +88,7 @@ describe('ingest and one-stage review', () => {
     expect(version.renditions.map((rendition) => [rendition.preset, rendition.width, rendition.height]).sort()).toEqual([
       ['preview', 1600, 1067],
       ['thumbnail', 400, 267],
+      ['web', 1800, 1200],
     ])
     expect(await storage.exists(storageKeys.rendition(versionId, 'thumbnail', 'webp'))).toBe(true)
     expect((await searchDocument(assetId)).has_current).toBe(false)
@@ -246,7 +247,7 @@ describe('activities run twice (as after a crash) write nothing twice', () => {
     expect(made.every((rendition) => !rendition.reused)).toBe(true)
     const again = await ingestActivities.makeRenditions({ versionId })
     expect(again.every((rendition) => rendition.reused)).toBe(true)
-    expect(await db.rendition.count({ where: { versionId } })).toBe(2)
+    expect(await db.rendition.count({ where: { versionId } })).toBe(3)
 
     await ingestActivities.indexAsset({ assetId })
     await ingestActivities.indexAsset({ assetId })

@@ -1,6 +1,7 @@
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MediaError, inspectImage, isSupportedImage, makeRendition, sniffMediaType } from '~/media.server'
+import { RENDITION_PRESETS, renditionSize } from '~/domain/rendition-presets'
+import { MediaError, inspectImage, isSupportedImage, makeRendition, renderPresets, sniffMediaType } from '~/media.server'
 
 const LIMIT = 100_000_000
 
@@ -137,5 +138,105 @@ describe('makeRendition', () => {
 
   it('enforces the pixel limit', async () => {
     await expect(makeRendition(jpeg, 'preview', { maxPixels: 1_000_000 })).rejects.toMatchObject({ code: 'too_many_pixels' })
+  })
+})
+
+describe('renderPresets', () => {
+  /** A photo-like picture: a gradient with shapes on it, so scaling shows in the pixels. */
+  async function photo(width: number, height: number, orientation?: number): Promise<Buffer> {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+      <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#1d3557"/><stop offset="1" stop-color="#f1faee"/></linearGradient></defs>
+      <rect width="100%" height="100%" fill="url(#g)"/>
+      <circle cx="${width * 0.3}" cy="${height * 0.4}" r="${height * 0.25}" fill="#e63946"/>
+      <rect x="${width * 0.6}" y="${height * 0.2}" width="${width * 0.25}" height="${height * 0.5}" fill="#457b9d"/>
+    </svg>`
+    let image = sharp(Buffer.from(svg))
+    if (orientation) image = image.withMetadata({ orientation })
+    return image.jpeg({ quality: 92 }).toBuffer()
+  }
+
+  /** Mean absolute difference per channel value (0–255) between two encoded images of one size. */
+  async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
+    const [left, right] = await Promise.all([a, b].map((image) => sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true })))
+    expect(left!.info).toMatchObject({ width: right!.info.width, height: right!.info.height, channels: right!.info.channels })
+    let total = 0
+    for (let index = 0; index < left!.data.length; index += 1) total += Math.abs(left!.data[index]! - right!.data[index]!)
+    return total / left!.data.length
+  }
+
+  it('makes every preset from one call, at the sizes the preset module computes, in the order asked', async () => {
+    const original = await photo(4500, 3000)
+    const renditions = await renderPresets(original, ['web', 'thumbnail', 'preview'], { maxPixels: LIMIT })
+    expect(renditions.map((rendition) => rendition.preset)).toEqual(['web', 'thumbnail', 'preview'])
+    for (const rendition of renditions) {
+      const preset = RENDITION_PRESETS[rendition.preset]
+      const expected = renditionSize(preset, { width: 4500, height: 3000 })
+      expect(rendition).toMatchObject({ ...expected, mediaType: preset.mediaType, extension: preset.extension })
+      expect(await sharp(rendition.data).metadata()).toMatchObject({ ...expected, format: preset.format, hasAlpha: false })
+    }
+    const web = await sharp(renditions[0]!.data).metadata()
+    expect(web).toMatchObject({ format: 'jpeg', width: 2048, height: 1365, isProgressive: true, space: 'srgb', chromaSubsampling: '4:2:0' })
+  })
+
+  it('looks the same as rendering each preset straight from the original', async () => {
+    const original = await photo(4500, 3000)
+    const renditions = await renderPresets(original, ['thumbnail', 'preview', 'web'], { maxPixels: LIMIT })
+    for (const rendition of renditions) {
+      const preset = RENDITION_PRESETS[rendition.preset]
+      const direct = sharp(original).resize({ width: rendition.width, height: rendition.height, fit: 'fill' })
+      const reference = await (preset.format === 'jpeg' ? direct.jpeg({ quality: preset.quality }) : direct.webp({ quality: preset.quality })).toBuffer()
+      expect(await meanDifference(rendition.data, reference)).toBeLessThan(2)
+    }
+  })
+
+  it('applies the EXIF orientation once, to every preset, and writes no metadata', async () => {
+    const renditions = await renderPresets(await photo(3000, 2000, 6), ['thumbnail', 'preview', 'web'], { maxPixels: LIMIT })
+    expect(renditions.map(({ width, height }) => [width, height])).toEqual([
+      [267, 400],
+      [1067, 1600],
+      [1365, 2048],
+    ])
+    for (const rendition of renditions) {
+      const meta = await sharp(rendition.data).metadata()
+      expect(meta.orientation).toBeUndefined()
+      expect(meta.exif).toBeUndefined()
+    }
+  })
+
+  it('keeps transparency in WebP and puts it on white in the JPEG', async () => {
+    const logo = await sharp({ create: { width: 600, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .composite([{ input: { create: { width: 200, height: 100, channels: 4, background: { r: 200, g: 20, b: 60, alpha: 1 } } }, left: 200, top: 100 }])
+      .png()
+      .toBuffer()
+    const [thumbnail, web] = await renderPresets(logo, ['thumbnail', 'web'], { maxPixels: LIMIT })
+    expect(await sharp(thumbnail!.data).metadata()).toMatchObject({ format: 'webp', width: 400, height: 200, hasAlpha: true })
+    expect(web).toMatchObject({ width: 600, height: 300 }) // never enlarged
+    const { data } = await sharp(web!.data).raw().toBuffer({ resolveWithObject: true })
+    expect([...data.subarray(0, 3)].every((value) => value >= 250)).toBe(true)
+  })
+
+  it('writes 8-bit sRGB from CMYK and 16-bit originals, in the colours of a direct conversion', async () => {
+    const base = sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 40, g: 160, b: 90 } } })
+    const cmyk = await base.clone().toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer()
+    const deep = await base.clone().toColourspace('rgb16').png().toBuffer()
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk')
+    expect((await sharp(deep).metadata()).depth).toBe('ushort')
+    for (const original of [cmyk, deep]) {
+      const [web] = await renderPresets(original, ['web'], { maxPixels: LIMIT })
+      const { data, info } = await sharp(web!.data).raw().toBuffer({ resolveWithObject: true })
+      expect(info.channels).toBe(3)
+      // The colour sharp gives the original when converting it straight (CMYK round trips are not exact).
+      const direct = await sharp(original).removeAlpha().toColourspace('srgb').raw().toBuffer()
+      const difference = [0, 1, 2].reduce((sum, channel) => sum + Math.abs(data[channel]! - direct[channel]!), 0)
+      expect(difference).toBeLessThan(6)
+    }
+  })
+
+  it('fails on corrupt input and over the pixel limit, and makes nothing for no presets', async () => {
+    await expect(renderPresets(jpeg.subarray(0, 3000), ['thumbnail', 'web'], { maxPixels: LIMIT })).rejects.toMatchObject({ code: 'corrupt' })
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length * 0.6))
+    await expect(renderPresets(truncated, ['thumbnail', 'preview', 'web'], { maxPixels: LIMIT })).rejects.toMatchObject({ code: 'corrupt' })
+    await expect(renderPresets(jpeg, ['web'], { maxPixels: 1_000_000 })).rejects.toMatchObject({ code: 'too_many_pixels' })
+    expect(await renderPresets(jpeg, [], { maxPixels: LIMIT })).toEqual([])
   })
 })

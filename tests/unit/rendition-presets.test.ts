@@ -10,15 +10,39 @@ import {
 
 describe('presets', () => {
   it('thumbnail fits 400 × 400 as WebP q80; preview 1600 × 1600 as WebP q85', () => {
-    expect(RENDITION_PRESETS.thumbnail).toMatchObject({ maxWidth: 400, maxHeight: 400, format: 'webp', quality: 80 })
-    expect(RENDITION_PRESETS.preview).toMatchObject({ maxWidth: 1600, maxHeight: 1600, format: 'webp', quality: 85 })
-    expect(INGEST_RENDITION_PRESETS).toEqual(['thumbnail', 'preview'])
+    expect(RENDITION_PRESETS.thumbnail).toMatchObject({ maxWidth: 400, maxHeight: 400, format: 'webp', mediaType: 'image/webp', extension: 'webp', quality: 80 })
+    expect(RENDITION_PRESETS.preview).toMatchObject({ maxWidth: 1600, maxHeight: 1600, format: 'webp', mediaType: 'image/webp', extension: 'webp', quality: 85 })
+  })
+
+  it('web fits 2048 × 2048 as a progressive JPEG q82, encoded without mozjpeg', () => {
+    expect(RENDITION_PRESETS.web).toEqual({
+      name: 'web',
+      maxWidth: 2048,
+      maxHeight: 2048,
+      format: 'jpeg',
+      mediaType: 'image/jpeg',
+      extension: 'jpg',
+      quality: 82,
+      progressive: true,
+      mozjpeg: false,
+    })
+  })
+
+  it('every preset is listed under its own name', () => {
+    for (const [name, preset] of Object.entries(RENDITION_PRESETS)) expect(preset.name).toBe(name)
+  })
+
+  it('ingest makes thumbnail, preview and web', () => {
+    expect(INGEST_RENDITION_PRESETS).toEqual(['thumbnail', 'preview', 'web'])
   })
 
   it('recognises preset names', () => {
     expect(isRenditionPresetName('thumbnail')).toBe(true)
+    expect(isRenditionPresetName('preview')).toBe(true)
+    expect(isRenditionPresetName('web')).toBe(true)
     expect(isRenditionPresetName('toString')).toBe(false)
-    expect(isRenditionPresetName('web')).toBe(false)
+    expect(isRenditionPresetName('original')).toBe(false)
+    expect(isRenditionPresetName('Web')).toBe(false)
   })
 })
 
@@ -76,5 +100,31 @@ describe('orientation', () => {
   it('renditionSize applies the orientation before fitting', () => {
     expect(renditionSize(RENDITION_PRESETS.preview, { width: 4000, height: 3000 }, 6)).toEqual({ width: 1200, height: 1600 })
     expect(renditionSize(RENDITION_PRESETS.thumbnail, { width: 4000, height: 3000 })).toEqual({ width: 400, height: 300 })
+  })
+})
+
+describe('web rendition size', () => {
+  it.each([
+    ['a 24 MP landscape photo', { width: 6000, height: 4000 }, undefined, { width: 2048, height: 1365 }],
+    ['the same photo shot upright (EXIF 6)', { width: 6000, height: 4000 }, 6, { width: 1365, height: 2048 }],
+    ['a portrait', { width: 4000, height: 6000 }, 1, { width: 1365, height: 2048 }],
+    ['a square', { width: 5000, height: 5000 }, undefined, { width: 2048, height: 2048 }],
+    ['a panorama', { width: 12000, height: 2000 }, undefined, { width: 2048, height: 341 }],
+    ['an image already inside the box (never enlarged)', { width: 1920, height: 1080 }, undefined, { width: 1920, height: 1080 }],
+    ['one exactly the box', { width: 2048, height: 1536 }, undefined, { width: 2048, height: 1536 }],
+  ])('%s: %o (orientation %s) → %o', (_what, source, orientation, expected) => {
+    expect(renditionSize(RENDITION_PRESETS.web, source, orientation)).toEqual(expected)
+  })
+
+  it('is never smaller than the preview, which is never smaller than the thumbnail', () => {
+    for (const source of [{ width: 6000, height: 4000 }, { width: 1800, height: 1200 }, { width: 300, height: 200 }, { width: 9000, height: 50 }]) {
+      const thumbnail = renditionSize(RENDITION_PRESETS.thumbnail, source)
+      const preview = renditionSize(RENDITION_PRESETS.preview, source)
+      const web = renditionSize(RENDITION_PRESETS.web, source)
+      expect(web.width).toBeGreaterThanOrEqual(preview.width)
+      expect(web.height).toBeGreaterThanOrEqual(preview.height)
+      expect(preview.width).toBeGreaterThanOrEqual(thumbnail.width)
+      expect(preview.height).toBeGreaterThanOrEqual(thumbnail.height)
+    }
   })
 })

@@ -6,8 +6,8 @@
  */
 import type { Db } from '~/db.server'
 import { appendAuditEvent } from '~/audit.server'
-import { INGEST_RENDITION_PRESETS, type RenditionPresetName } from '~/domain/rendition-presets'
-import { MediaError, inspectImage, isSupportedImage, makeRendition, sniffMediaType, SNIFF_BYTES } from '~/media.server'
+import { INGEST_RENDITION_PRESETS, isRenditionPresetName, type RenditionPresetName } from '~/domain/rendition-presets'
+import { MediaError, inspectImage, isSupportedImage, renderPresets, sniffMediaType, SNIFF_BYTES } from '~/media.server'
 import { reindexAsset } from '~/search.server'
 import { storageKeys, type Storage } from '~/storage.server'
 import { FailureType, heartbeat, nonRetryable, withHeartbeat, type SearchClient } from './support'
@@ -71,48 +71,56 @@ export function createIngestActivities({ db, storage, search, maxImagePixels }: 
     },
 
     /**
-     * Makes the ingest renditions (thumbnail, preview) into S3 and records them.
+     * Makes the ingest renditions (thumbnail, preview, web) into S3 and records them.
      * Renditions already recorded with their object present are kept, so a retry
-     * only makes what is missing.
+     * only makes what is missing. The original is read once and decoded once for all
+     * the missing presets (renderPresets); their objects are written concurrently.
      */
     async makeRenditions({ versionId }: { versionId: string }): Promise<MadeRendition[]> {
       const version = await loadVersion(versionId)
-      const existing = await db.rendition.findMany({ where: { versionId } })
-      const made: MadeRendition[] = []
-      let original: Buffer | undefined
+      const existing = await db.rendition.findMany({ where: { versionId, preset: { in: [...INGEST_RENDITION_PRESETS] } } })
+      const kept = new Map<RenditionPresetName, MadeRendition>()
+      await Promise.all(
+        existing.map(async (row) => {
+          if (!isRenditionPresetName(row.preset) || !(await storage.exists(row.storageKey))) return
+          kept.set(row.preset, { preset: row.preset, storageKey: row.storageKey, width: row.width, height: row.height, bytes: row.bytes, reused: true })
+        }),
+      )
+      const missing = INGEST_RENDITION_PRESETS.filter((preset) => !kept.has(preset))
+      if (missing.length === 0) return inIngestOrder([...kept.values()])
 
-      for (const preset of INGEST_RENDITION_PRESETS) {
-        const row = existing.find((rendition) => rendition.preset === preset)
-        if (row && (await storage.exists(row.storageKey))) {
-          made.push({ preset, storageKey: row.storageKey, width: row.width, height: row.height, bytes: row.bytes, reused: true })
-          continue
-        }
-        original ??= await readOriginal(version.storageKey)
-        const source = original
-        const rendition = await withHeartbeat({ step: 'render', preset }, () =>
-          makeRendition(source, preset, { maxPixels: maxImagePixels }),
-        ).catch((error: unknown) => {
-          if (error instanceof MediaError) throw nonRetryable(FailureType.media, error.message, { code: error.code })
-          throw error
-        })
-        const storageKey = storageKeys.rendition(versionId, preset, rendition.extension)
-        await storage.putBuffer(storageKey, rendition.data, rendition.mediaType)
-        const fields = {
-          storageKey,
-          mediaType: rendition.mediaType,
-          bytes: rendition.data.length,
-          width: rendition.width,
-          height: rendition.height,
-        }
-        await db.rendition.upsert({
-          where: { versionId_preset: { versionId, preset } },
-          create: { versionId, preset, ...fields },
-          update: fields,
-        })
-        heartbeat({ step: 'rendered', preset })
-        made.push({ preset, storageKey, width: rendition.width, height: rendition.height, bytes: rendition.data.length, reused: false })
-      }
-      return made
+      const original = await readOriginal(version.storageKey)
+      const renditions = await withHeartbeat({ step: 'render', presets: missing }, () =>
+        renderPresets(original, missing, { maxPixels: maxImagePixels }),
+      ).catch((error: unknown) => {
+        if (error instanceof MediaError) throw nonRetryable(FailureType.media, error.message, { code: error.code })
+        throw error
+      })
+
+      const made = await withHeartbeat({ step: 'store', presets: missing }, () =>
+        Promise.all(
+          renditions.map(async (rendition): Promise<MadeRendition> => {
+            const { preset } = rendition
+            const storageKey = storageKeys.rendition(versionId, preset, rendition.extension)
+            await storage.putBuffer(storageKey, rendition.data, rendition.mediaType)
+            const fields = {
+              storageKey,
+              mediaType: rendition.mediaType,
+              bytes: rendition.data.length,
+              width: rendition.width,
+              height: rendition.height,
+            }
+            await db.rendition.upsert({
+              where: { versionId_preset: { versionId, preset } },
+              create: { versionId, preset, ...fields },
+              update: fields,
+            })
+            heartbeat({ step: 'rendered', preset })
+            return { preset, storageKey, width: rendition.width, height: rendition.height, bytes: rendition.data.length, reused: false }
+          }),
+        ),
+      )
+      return inIngestOrder([...kept.values(), ...made])
     },
 
     /** Writes the asset's current state to the search index. */
@@ -142,6 +150,11 @@ export function createIngestActivities({ db, storage, search, maxImagePixels }: 
       })
     },
   }
+}
+
+function inIngestOrder(renditions: MadeRendition[]): MadeRendition[] {
+  const order = (rendition: MadeRendition) => INGEST_RENDITION_PRESETS.indexOf(rendition.preset)
+  return [...renditions].sort((a, b) => order(a) - order(b))
 }
 
 export type IngestActivities = ReturnType<typeof createIngestActivities>
