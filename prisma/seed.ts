@@ -140,6 +140,8 @@ async function seed(): Promise<void> {
       reviewerId: reviewer.id,
       decision: 'approve',
       comment: 'Approved for the demo library.',
+      // In review in the database: ingest starts the review workflow a moment after.
+      reviewIsOpen: true,
     })
     await waitForVersionStatus(sample.versionId, ['approved'], 60_000)
     approvedNow++
