@@ -34,6 +34,12 @@ export const EnvSchema = z.object({
   S3_PUBLIC_ENDPOINT: z.string().url('S3_PUBLIC_ENDPOINT must be an http(s) URL').optional(),
   /** Largest upload accepted, in bytes. */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Most entries a zip upload may list (files, folders and all); more is refused before anything is stored. */
+  ZIP_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
+  /** Most bytes a zip upload's files may expand to, by their declared sizes; also the largest zip accepted. */
+  ZIP_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024 * 1024),
+  /** Highest uncompressed:compressed ratio of a zip entry over 1 MiB; above it the archive is refused as a zip bomb. */
+  ZIP_MAX_RATIO: z.coerce.number().positive().default(100),
   /** Largest image accepted, in pixels (width × height); guards against decompression bombs. */
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   /** Lifetime of presigned download URLs, in seconds (the slice requires at most 60). */

@@ -23,7 +23,9 @@ import { AppError, isAppError } from '~/errors.server'
 import { isSupportedImage, SNIFF_BYTES, sniffMediaType } from '~/media.server'
 import { storageKeys, type Storage } from '~/storage.server'
 import { withdrawReview } from '~/review/withdraw-review.server'
+import { receiveZipArchive } from './bulk-import.server'
 import { startIngest } from './start-ingest.server'
+import { formatSize } from './zip-archive.server'
 
 export const SUPPORTED_IMAGE_SENTENCE = 'Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.'
 
@@ -230,6 +232,12 @@ export function numberedTitle(title: string | undefined, index: number): string 
  * Each file becomes its own asset; a file refused for its content (wrong type,
  * empty) is reported and skipped, and the next file still uploads. A file over the
  * size limit stops the request.
+ *
+ * A part whose bytes are a zip archive (whatever its name) is expanded instead:
+ * each file in it becomes an asset in the form's folder plus its folders in the
+ * archive, titled by its own name, with its own outcome (`filename` is its path in
+ * the archive). An archive refused as a whole (unsafe, a zip bomb, over a limit)
+ * gives one refused outcome under the archive's name and stores nothing.
  */
 export async function receiveUploads(options: {
   request: Request
@@ -243,6 +251,9 @@ export async function receiveUploads(options: {
   const outcomes: UploadOutcome[] = []
   const fields = new Map<string, string>()
   const textHandler = createMemoryUploadHandler({ maxPartSize: MAX_TEXT_PART_BYTES })
+  let fileParts = 0
+  /** Files uploaded as themselves (not from an archive): they number the form's title. */
+  let singleFiles = 0
 
   const handler: UploadHandler = async (part) => {
     if (part.filename === undefined) {
@@ -260,15 +271,34 @@ export async function receiveUploads(options: {
       throw new AppError('BAD_REQUEST', parsed.error.issues.map((issue) => issue.message).join(' '))
     }
     const filename = displayFilename(part.filename)
-    const index = outcomes.length
     // Once per request: a missing collection refuses the whole form, not each file in turn.
-    if (index === 0 && parsed.data.collectionId) await requireUploadCollection(db, uploader, parsed.data.collectionId)
+    if (fileParts++ === 0 && parsed.data.collectionId) await requireUploadCollection(db, uploader, parsed.data.collectionId)
+    const { head, stream } = await peek(part.data, SNIFF_BYTES)
+    if ((await sniffMediaType(head))?.mime === 'application/zip') {
+      // Spooling the archive reads the part to its end; too large stops the request.
+      const expanded = await receiveZipArchive({
+        db,
+        storage,
+        uploader,
+        stream,
+        archiveName: filename,
+        baseFolder: parsed.data.folderPath,
+        description: parsed.data.description,
+        tags: parsed.data.tags,
+        collectionId: parsed.data.collectionId,
+        maxBytes: options.maxBytes,
+        ipAddress: options.ipAddress,
+      })
+      outcomes.push(...expanded)
+      return undefined
+    }
+    const index = singleFiles++
     try {
       const result = await uploadAsset({
         db,
         storage,
         uploader,
-        file: { stream: part.data, filename, declaredType: part.contentType },
+        file: { stream, filename, declaredType: part.contentType },
         title: numberedTitle(parsed.data.title, index),
         description: parsed.data.description,
         folderPath: parsed.data.folderPath,
@@ -368,6 +398,35 @@ export async function receiveNewVersion(options: {
     return { ok: false, filename: received.receipt?.filename ?? null, ...refused }
   }
   return received.receipt ?? { ok: false, filename: null, status: 400, message: 'Choose an image to upload as the new version.' }
+}
+
+/**
+ * The first `size` bytes of a stream (fewer if it is shorter), and the whole stream
+ * again, those bytes first. Closing the returned stream closes the original.
+ */
+async function peek(data: AsyncIterable<Uint8Array>, size: number): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
+  const iterator = data[Symbol.asyncIterator]()
+  const chunks: Uint8Array[] = []
+  let bytes = 0
+  while (bytes < size) {
+    const next = await iterator.next()
+    if (next.done) break
+    chunks.push(next.value)
+    bytes += next.value.byteLength
+  }
+  const stream: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const chunk = chunks.shift()
+        return chunk ? { done: false, value: chunk } : iterator.next()
+      },
+      return: async () => {
+        chunks.length = 0
+        return (await iterator.return?.()) ?? { done: true, value: undefined }
+      },
+    }),
+  }
+  return { head: Buffer.concat(chunks, bytes), stream }
 }
 
 /** Reads and discards the rest of a part so the parser can move on to the next one. */
@@ -607,10 +666,7 @@ function tooLarge(name: string, maxBytes: number): AppError {
 
 /** "200 MB", "512 KB", "900 bytes" (binary units, as the limit is configured). */
 export function formatBytes(value: number): string {
-  const mb = 1024 * 1024
-  if (value >= mb) return `${Number((value / mb).toFixed(1)).toString()} MB`
-  if (value >= 1024) return `${Number((value / 1024).toFixed(1)).toString()} KB`
-  return `${value} bytes`
+  return formatSize(value)
 }
 
 const DESCRIPTIONS: Record<string, string> = {
