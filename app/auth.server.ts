@@ -37,6 +37,22 @@ export type CurrentUser = {
   viewer: Viewer
 }
 
+/** A user and their (oldest) membership, as the rest of the app sees them. */
+export function toCurrentUser(
+  user: { id: string; email: string; name: string },
+  membership: { roles: readonly RoleName[]; organisation: CurrentUser['organisation'] },
+): CurrentUser {
+  const roles = [...membership.roles]
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles,
+    organisation: membership.organisation,
+    viewer: { userId: user.id, roles, organisationId: membership.organisation.id },
+  }
+}
+
 // ───────────────────────────── lucia
 
 function createLucia(db: Db) {
@@ -108,18 +124,7 @@ async function resolveSession(sessionId: string): Promise<ResolvedSession> {
     select: { roles: true, organisation: { select: { id: true, name: true, kind: true } } },
   })
   if (!membership) return { user: null, fresh: false }
-  const roles: RoleName[] = [...membership.roles]
-  return {
-    fresh: session.fresh,
-    user: {
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      roles,
-      organisation: membership.organisation,
-      viewer: { userId: user.id, roles, organisationId: membership.organisation.id },
-    },
-  }
+  return { fresh: session.fresh, user: toCurrentUser(user, membership) }
 }
 
 function resolveSessionOnce(sessionId: string): Promise<ResolvedSession> {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { CurrentUser } from '~/auth.server'
+import { toCurrentUser, type CurrentUser } from '~/auth.server'
 import type { Db } from '~/db.server'
 import { hasPermission, PERMISSIONS } from '~/domain/roles'
 import { AppError, isAppError } from '~/errors.server'
@@ -283,17 +283,10 @@ export async function findImportingUser(db: Db, email: string): Promise<CurrentU
   if (user.disabledAt) throw new AppError('FORBIDDEN', `${user.email} is disabled and cannot import.`)
   const membership = user.memberships[0]
   if (!membership) throw new AppError('FORBIDDEN', `${user.email} does not belong to an organisation yet.`)
-  const roles = [...membership.roles]
-  if (!hasPermission(roles, 'asset:upload')) {
+  const importer = toCurrentUser(user, membership)
+  if (!hasPermission(importer.roles, 'asset:upload')) {
     const allowed = PERMISSIONS['asset:upload'].join(' or ')
-    throw new AppError('FORBIDDEN', `${user.email} may not upload (role: ${roles.join(', ') || 'none'}); importing needs the ${allowed} role.`)
+    throw new AppError('FORBIDDEN', `${user.email} may not upload (role: ${importer.roles.join(', ') || 'none'}); importing needs the ${allowed} role.`)
   }
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    roles,
-    organisation: membership.organisation,
-    viewer: { userId: user.id, roles, organisationId: membership.organisation.id },
-  }
+  return importer
 }
