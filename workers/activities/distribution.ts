@@ -50,7 +50,7 @@ export type DistributionPlan =
       live: boolean
       /** Whether something should still be live after acting (publish). */
       liveAfter: boolean
-      /** Takedown requests from the rights engine for this channel still open. */
+      /** Nothing is live, yet takedown requests from the rights engine for this channel are still open. */
       openTakedownRequests: boolean
       reason: string
       recheckAt: string | null
@@ -119,7 +119,10 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
       if (!decided) return { gone: true }
       const { decision, facts } = decided
       const live = facts.record !== null && facts.record.externalRef !== null
+      // Something live is taken down anyway (and its requests completed); only otherwise
+      // does an open request alone call for the takedown's bookkeeping.
       const openTakedownRequests =
+        !live &&
         (await db.takedownRequest.count({
           where: { assetId, status: 'requested', channel: { in: [facts.channel.rightsChannel, '*'] } },
         })) > 0
@@ -156,7 +159,7 @@ export function createDistributionActivities({ db, storage, maxImagePixels, dest
         return { delivered: false, reason: 'Already live' }
       }
 
-      const version = facts.versions.find((candidate) => candidate.id === versionId)
+      const version = await db.assetVersion.findFirst({ where: { id: versionId, assetId }, select: { number: true, promotedById: true } })
       if (!version) throw nonRetryable(FailureType.notFound, `Version ${versionId} is not a version of asset ${assetId}`)
       const channel = destinationChannel(facts.channelRow)
       const verdict = evaluateChannel(facts.grants, facts.channel.rightsChannel, new Date(), (await loadUseNames(db)).inSentences)
@@ -428,7 +431,6 @@ async function readFacts(db: DbOrTx, assetId: string, channelId: string) {
         ...distributionAssetSelect,
         title: true,
         rightsGrants: { orderBy: { createdAt: 'asc' } },
-        versions: { select: { id: true, number: true, promotedById: true } },
       },
     }),
     db.channel.findUnique({ where: { id: channelId } }),
@@ -437,7 +439,6 @@ async function readFacts(db: DbOrTx, assetId: string, channelId: string) {
   if (!asset || !channelRow) return null
   return {
     assetTitle: asset.title,
-    versions: asset.versions,
     asset: distributionAssetFacts(asset),
     channelRow,
     channel: channelRow,
