@@ -5,18 +5,37 @@
  * success with a 303 to the version's status resource, which the XHR follows, and a
  * refusal with its status and the message in `X-Damson-Upload-Error`. While the
  * version is processed its status is polled until it is in review or has failed.
+ *
+ * A zip archive (where the page allows them) is announced with
+ * `X-Damson-Upload-Archive`; the route answers with the page, whose JSON island
+ * lists one outcome per entry. The archive's row keeps its progress bar while the
+ * bytes go up, then the entries get rows of their own beneath it, and the stored
+ * ones are polled together through `/library/versions/status?ids=…`.
  */
 import { Link } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { StatusBadge, type VersionStatusName } from '~/components/ui'
-import { UPLOAD_ERROR_HEADER } from '~/library/upload-protocol'
+import {
+  looksLikeZip,
+  UPLOAD_ARCHIVE_HEADER,
+  UPLOAD_ERROR_HEADER,
+  UPLOAD_OUTCOMES_ELEMENT_ID,
+  UploadBatchJsonSchema,
+  VERSION_STATUS_BATCH_SIZE,
+  VersionStatusesJsonSchema,
+  type UploadBatchJson,
+} from '~/library/upload-protocol'
 
-export type UploadPhase = 'queued' | 'uploading' | 'processing' | 'done' | 'failed' | 'refused'
+/** `unpacked`: a zip archive the server has expanded; its entries have rows of their own. */
+export type UploadPhase = 'queued' | 'uploading' | 'processing' | 'done' | 'failed' | 'refused' | 'unpacked'
 
 export type UploadItem = {
   key: string
   filename: string
-  bytes: number
+  /** Unknown for an entry of an archive (the server reports its outcome, not its size). */
+  bytes: number | null
+  /** The key of the archive's row, for a file that came out of a zip. */
+  archiveKey: string | null
   /** 0…1, of the bytes sent. */
   progress: number
   phase: UploadPhase
@@ -35,6 +54,13 @@ const VERSION_STATUSES: readonly string[] = ['processing', 'in_review', 'approve
 
 function isVersionStatus(value: string): value is VersionStatusName {
   return VERSION_STATUSES.includes(value)
+}
+
+/** A size limit in words: "200 MB", "20 GB". */
+export function formatSizeLimit(bytes: number): string {
+  const gigabytes = bytes / 1024 / 1024 / 1024
+  if (gigabytes >= 1) return `${Number.isInteger(gigabytes) ? gigabytes : gigabytes.toFixed(1)} GB`
+  return `${Math.round(bytes / 1024 / 1024)} MB`
 }
 
 export function formatUploadSize(bytes: number): string {
@@ -57,9 +83,12 @@ export type SendOptions = {
  */
 export function useProgressUploads({
   maxUploadBytes,
+  maxArchiveBytes,
   onVersionChange,
 }: {
   maxUploadBytes: number
+  /** The largest zip archive the route takes; without it every file is sent as a single image (the version page). */
+  maxArchiveBytes?: number
   /** Called when a version was stored and again when its processing ended (e.g. to revalidate a page listing it). */
   onVersionChange?: (versionId: string) => void
 }) {
@@ -102,15 +131,92 @@ export function useProgressUploads({
     if (alive.current) update(key, { message: 'Still processing. Check the library later.' })
   }
 
+  /**
+   * Polls an archive's stored entries together (versionId → row key), a batch of
+   * ids per request, the first look at once: small images may be processed already.
+   */
+  async function pollVersions(waiting: Map<string, string>): Promise<void> {
+    const started = Date.now()
+    let firstLook = true
+    while (alive.current && waiting.size > 0 && Date.now() - started < POLL_GIVE_UP_MS) {
+      if (!firstLook) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS))
+      firstLook = false
+      const ids = [...waiting.keys()]
+      for (let start = 0; start < ids.length; start += VERSION_STATUS_BATCH_SIZE) {
+        const query = ids.slice(start, start + VERSION_STATUS_BATCH_SIZE).map(encodeURIComponent).join(',')
+        let versions
+        try {
+          const response = await fetch(`/library/versions/status?ids=${query}`, { headers: { Accept: 'application/json' } })
+          if (!response.ok) continue
+          const parsed = VersionStatusesJsonSchema.safeParse(await response.json())
+          if (!parsed.success) continue
+          versions = parsed.data.versions
+        } catch {
+          continue
+        }
+        for (const version of versions) {
+          const key = waiting.get(version.versionId)
+          if (!key || version.status === 'processing') continue
+          waiting.delete(version.versionId)
+          update(key, {
+            phase: version.status === 'failed' ? 'failed' : 'done',
+            status: isVersionStatus(version.status) ? version.status : null,
+            message: version.failureReason,
+          })
+          onChange.current?.(version.versionId)
+        }
+      }
+    }
+    if (alive.current) for (const key of waiting.values()) update(key, { message: 'Still processing. Check the library later.' })
+  }
+
+  /** The archive's row says what became of it; its entries get rows beneath it and the stored ones are polled. */
+  function showArchiveOutcomes(archive: UploadItem, batch: UploadBatchJson): void {
+    const [only] = batch.outcomes
+    // Refused whole (unsafe, a zip bomb, over a limit) or the request refused before reading: one row says why.
+    if (batch.outcomes.length === 0 || (batch.outcomes.length === 1 && only && !only.ok && only.filename === archive.filename)) {
+      const message = only && !only.ok ? only.message : (batch.error?.message ?? `${archive.filename} holds no files to upload.`)
+      update(archive.key, { phase: 'refused', message })
+      return
+    }
+    const entries: UploadItem[] = batch.outcomes.map((outcome, index) => ({
+      key: `${archive.key}/${index}`,
+      filename: outcome.filename,
+      bytes: null,
+      archiveKey: archive.key,
+      progress: 1,
+      phase: outcome.ok ? 'processing' : 'refused',
+      status: outcome.ok ? 'processing' : null,
+      message: outcome.ok ? null : outcome.message,
+      assetId: outcome.ok ? outcome.assetId : null,
+      versionId: outcome.ok ? outcome.versionId : null,
+    }))
+    const stored = batch.outcomes.filter((outcome) => outcome.ok).length
+    const refused = batch.outcomes.length - stored
+    const summary = `${stored} of ${batch.outcomes.length} ${batch.outcomes.length === 1 ? 'file' : 'files'} uploaded${refused > 0 ? `, ${refused} not uploaded` : ''}.`
+    setItems((current) =>
+      current.flatMap((item) =>
+        item.key === archive.key
+          ? [{ ...item, progress: 1, phase: 'unpacked' as const, message: batch.error ? `${summary} ${batch.error.message}` : summary }, ...entries]
+          : [item],
+      ),
+    )
+    const waiting = new Map(entries.flatMap((entry) => (entry.versionId ? [[entry.versionId, entry.key] as const] : [])))
+    for (const versionId of waiting.keys()) onChange.current?.(versionId)
+    if (waiting.size > 0) void pollVersions(waiting)
+  }
+
   function sendOne(item: UploadItem, file: File, index: number, options: SendOptions): Promise<void> {
     return new Promise((resolve) => {
       const body = new FormData()
       for (const [name, value] of options.fieldsFor(file, index)) body.append(name, value)
       body.append('file', file, file.name)
+      const announcesArchive = maxArchiveBytes !== undefined && looksLikeZip(file)
 
       const xhr = new XMLHttpRequest()
       xhr.open('POST', options.url)
       xhr.setRequestHeader('Accept', 'application/json')
+      if (announcesArchive) xhr.setRequestHeader(UPLOAD_ARCHIVE_HEADER, 'zip')
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable) update(item.key, { progress: event.loaded / event.total })
       }
@@ -128,6 +234,13 @@ export function useProgressUploads({
           })
           onChange.current?.(payload.versionId)
           if (payload.status === 'processing') void poll(item.key, `/library/versions/${payload.versionId}/status`)
+          resolve()
+          return
+        }
+        const batch = readUploadBatch(xhr)
+        // The batch answer: asked for with the archive hint, or several outcomes from a zip sent without it.
+        if (batch && (announcesArchive || batch.outcomes.length > 1)) {
+          showArchiveOutcomes(item, batch)
         } else {
           const header = xhr.getResponseHeader(UPLOAD_ERROR_HEADER)
           const message = header ? decodeURIComponent(header) : `The upload failed (HTTP ${xhr.status}).`
@@ -145,24 +258,28 @@ export function useProgressUploads({
   }
 
   async function send(files: readonly File[], options: SendOptions): Promise<void> {
-    const limitMb = Math.round(maxUploadBytes / 1024 / 1024)
     // Refused before sending: the server would refuse these too, after the bytes crossed the wire.
-    const queued: UploadItem[] = files.map((file, index) => ({
-      key: `${Date.now()}-${index}-${file.name}`,
-      filename: file.name,
-      bytes: file.size,
-      progress: 0,
-      phase: file.size > maxUploadBytes || file.size === 0 ? 'refused' : 'queued',
-      status: null,
-      message:
-        file.size > maxUploadBytes
-          ? `${file.name} is larger than the ${limitMb} MB limit.`
-          : file.size === 0
-            ? `${file.name} is empty (0 bytes).`
-            : null,
-      assetId: null,
-      versionId: null,
-    }))
+    const queued: UploadItem[] = files.map((file, index) => {
+      const isArchive = maxArchiveBytes !== undefined && looksLikeZip(file)
+      const limit = isArchive ? Math.max(maxArchiveBytes, maxUploadBytes) : maxUploadBytes
+      return {
+        key: `${Date.now()}-${index}-${file.name}`,
+        filename: file.name,
+        bytes: file.size,
+        archiveKey: null,
+        progress: 0,
+        phase: file.size > limit || file.size === 0 ? 'refused' : 'queued',
+        status: null,
+        message:
+          file.size > limit
+            ? `${file.name} is larger than the ${formatSizeLimit(limit)} limit${isArchive ? ' for a zip archive' : ''}.`
+            : file.size === 0
+              ? `${file.name} is empty (0 bytes).`
+              : null,
+        assetId: null,
+        versionId: null,
+      }
+    })
     setItems((current) => [...queued, ...current])
     setBusy(true)
     try {
@@ -179,6 +296,19 @@ export function useProgressUploads({
   return { items, busy, send }
 }
 
+/** The outcomes the upload page embeds in its HTML answer, or null when there are none (another page, a proxy's error). */
+function readUploadBatch(xhr: XMLHttpRequest): UploadBatchJson | null {
+  if (!(xhr.getResponseHeader('Content-Type') ?? '').includes('text/html')) return null
+  const island = new DOMParser().parseFromString(xhr.responseText, 'text/html').getElementById(UPLOAD_OUTCOMES_ELEMENT_ID)
+  if (!island?.textContent) return null
+  try {
+    const parsed = UploadBatchJsonSchema.safeParse(JSON.parse(island.textContent))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
 export type UploadProgressRowProps = {
   item: UploadItem
   /** Where "View" goes once the server has answered; the asset's page by default. */
@@ -189,11 +319,15 @@ export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
   const percent = Math.round(item.progress * 100)
   const assetId = item.assetId
   return (
-    <li className="text-sm" data-upload-item={item.phase}>
+    <li
+      className={item.archiveKey ? 'ml-3 border-l-2 border-zinc-100 pl-4 text-sm' : 'text-sm'}
+      data-upload-item={item.phase}
+      data-upload-entry={item.archiveKey ? '' : undefined}
+    >
       <div className="flex items-center justify-between gap-4">
         <div className="min-w-0">
           <span className="block truncate font-medium text-zinc-900">{item.filename}</span>
-          <span className="text-xs text-zinc-500">{formatUploadSize(item.bytes)}</span>
+          {item.bytes !== null ? <span className="text-xs text-zinc-500">{formatUploadSize(item.bytes)}</span> : null}
         </div>
         <div className="flex shrink-0 items-center gap-3">
           {item.phase === 'queued' ? <span className="text-zinc-500">Waiting…</span> : null}
@@ -202,6 +336,7 @@ export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
           {item.phase === 'done' && item.status ? <StatusBadge status={item.status} /> : null}
           {item.phase === 'failed' ? <StatusBadge status="failed" /> : null}
           {item.phase === 'refused' ? <span className="font-medium text-red-700">Not uploaded</span> : null}
+          {item.phase === 'unpacked' ? <span className="font-medium text-zinc-700">Unpacked</span> : null}
           {assetId ? (
             <Link to={viewHref ? viewHref({ ...item, assetId }) : `/library/assets/${assetId}`} className="text-damson-700 hover:underline">
               View
@@ -237,6 +372,7 @@ export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
         </p>
       ) : null}
       {item.phase === 'processing' && item.message ? <p className="mt-1 text-xs text-zinc-500">{item.message}</p> : null}
+      {item.phase === 'unpacked' && item.message ? <p className="mt-1 text-xs text-zinc-600">{item.message}</p> : null}
     </li>
   )
 }

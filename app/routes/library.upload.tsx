@@ -1,14 +1,20 @@
 /**
- * Upload images. Without JavaScript this is a plain multipart form: every chosen
- * file becomes an asset and the page lists the results. With JavaScript each file
- * is posted on its own (same form fields, same action, `Accept: application/json`)
- * so it gets a progress bar, and then its processing status is polled until it is
- * ready for review or has failed.
+ * Upload images, or zip archives of them. Without JavaScript this is a plain
+ * multipart form: every chosen file becomes an asset (every file in a zip too, its
+ * folders becoming asset folders) and the page lists the results. With JavaScript
+ * each file is posted on its own (same form fields, same action,
+ * `Accept: application/json`) so it gets a progress bar, and then its processing
+ * status is polled until it is ready for review or has failed.
  *
- * The JSON answer: on success the action redirects (303) to the version's status
- * resource (`/library/versions/:id/status`), which the XHR follows; on failure it
- * answers with the error status and the message in `X-Damson-Upload-Error`
- * (URI-encoded). A Remix document POST always renders HTML, hence this shape.
+ * The JSON answer for one image: on success the action redirects (303) to the
+ * version's status resource (`/library/versions/:id/status`), which the XHR follows;
+ * on failure it answers with the error status and the message in
+ * `X-Damson-Upload-Error` (URI-encoded). A Remix document POST always renders HTML,
+ * hence this shape. For a zip (announced by `X-Damson-Upload-Archive`, or any
+ * answer with several outcomes) there is one outcome per entry, possibly thousands:
+ * too many for a header or a URL, so the page answers itself and carries them in
+ * a JSON island (`UPLOAD_OUTCOMES_ELEMENT_ID`) the client reads; it then polls
+ * `/library/versions/status?ids=…`.
  */
 import {
   data,
@@ -24,13 +30,19 @@ import { z } from 'zod'
 import { receiveUploads, type UploadOutcome } from '~/assets/upload.server'
 import { requirePermission } from '~/auth.server'
 import { Button, buttonClasses, Card, CardBody, Field, Label, PageHeader, StatusBadge } from '~/components/ui'
-import { UploadProgressList, useProgressUploads } from '~/components/upload-progress'
+import { formatSizeLimit, UploadProgressList, useProgressUploads } from '~/components/upload-progress'
 import { getDb } from '~/db.server'
 import { handleAppErrors } from '~/http.server'
 import { getEnv } from '~/env.server'
 import { listUploadCollections } from '~/library/upload-collections.server'
 import { declaredTooLarge, passUploadErrorHeader, refusalHeaders, wantsJson } from '~/library/upload-http.server'
-import { ACCEPTED_IMAGE_TYPES } from '~/library/upload-protocol'
+import {
+  ACCEPTED_UPLOAD_TYPES,
+  UPLOAD_ARCHIVE_HEADER,
+  UPLOAD_OUTCOMES_ELEMENT_ID,
+  uploadBatchScriptText,
+  type UploadBatchJson,
+} from '~/library/upload-protocol'
 import { getVersionStatuses } from '~/library/version-status.server'
 import { getClientIp } from '~/request.server'
 import { getStorage } from '~/storage.server'
@@ -54,7 +66,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
       getVersionStatuses({ db, versionIds: uploaded }),
       listUploadCollections({ db, organisationId: user.organisation.id }),
     ])
-    return data({ maxUploadBytes: getEnv().MAX_UPLOAD_BYTES, uploaded: uploadedVersions, collections })
+    const env = getEnv()
+    return data({
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      maxArchiveBytes: Math.max(env.ZIP_MAX_UNCOMPRESSED_BYTES, env.MAX_UPLOAD_BYTES),
+      uploaded: uploadedVersions,
+      collections,
+    })
   })
 }
 
@@ -68,10 +86,16 @@ function refused(request: Request, body: ActionData, status: number) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requirePermission(request, 'asset:upload')
-  const maxUploadBytes = getEnv().MAX_UPLOAD_BYTES
+  const env = getEnv()
+  const maxUploadBytes = env.MAX_UPLOAD_BYTES
+  const announcesArchive = request.headers.has(UPLOAD_ARCHIVE_HEADER)
 
-  // Refuse an obviously oversized request before reading any of it.
-  const tooLarge = declaredTooLarge(request, maxUploadBytes)
+  // Refuse an obviously oversized request before reading any of it. A request the
+  // client says carries a zip may be as large as a zip may be; the hint only moves
+  // this early check: while the bytes stream, an image is still held to
+  // MAX_UPLOAD_BYTES and an archive to ZIP_MAX_UNCOMPRESSED_BYTES, decided by sniffing.
+  const declaredLimit = announcesArchive ? Math.max(env.ZIP_MAX_UNCOMPRESSED_BYTES, maxUploadBytes) : maxUploadBytes
+  const tooLarge = declaredTooLarge(request, declaredLimit)
   if (tooLarge) return refused(request, { outcomes: [], error: { status: 413, message: tooLarge } }, 413)
 
   const result = await receiveUploads({
@@ -85,8 +109,11 @@ export async function action({ request }: ActionFunctionArgs) {
 
   const succeeded = result.outcomes.filter((outcome) => outcome.ok)
   const allOk = result.error === null && succeeded.length === result.outcomes.length
+  // The XHR client reads a zip's outcomes from the page (see above), so it gets the page, not a redirect.
+  const batchAnswer = wantsJson(request) && (announcesArchive || result.outcomes.length > 1)
   if (allOk) {
     const [only] = succeeded
+    if (batchAnswer) return data(result, { status: 200 })
     if (wantsJson(request) && only && succeeded.length === 1) {
       return redirect(`/library/versions/${only.versionId}/status`, 303)
     }
@@ -102,15 +129,27 @@ export const headers: HeadersFunction = passUploadErrorHeader
 
 // ───────────────────────────── page
 
+/** What the XHR client needs of each outcome (no titles: the rows show the file's path). */
+function toBatchJson(body: ActionData): UploadBatchJson {
+  return {
+    outcomes: body.outcomes.map((outcome) =>
+      outcome.ok
+        ? { ok: true, filename: outcome.filename, assetId: outcome.assetId, versionId: outcome.versionId }
+        : { ok: false, filename: outcome.filename, status: outcome.status, message: outcome.message },
+    ),
+    error: body.error,
+  }
+}
+
 function numberedTitle(title: string, index: number): string {
   if (!title) return ''
   return index === 0 ? title : `${title} (${index + 1})`
 }
 
 export default function UploadPage() {
-  const { maxUploadBytes, uploaded, collections } = useLoaderData<typeof loader>()
+  const { maxUploadBytes, maxArchiveBytes, uploaded, collections } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
-  const { items, busy, send } = useProgressUploads({ maxUploadBytes })
+  const { items, busy, send } = useProgressUploads({ maxUploadBytes, maxArchiveBytes })
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -146,8 +185,16 @@ export default function UploadPage() {
           </Link>
         }
         title="Upload images"
-        description={`JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${Math.round(maxUploadBytes / 1024 / 1024)} MB each. Each file becomes an asset and goes to review once processed.`}
+        description={`JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${formatSizeLimit(maxUploadBytes)} each, or zip archives of them up to ${formatSizeLimit(maxArchiveBytes)}. Each image becomes an asset and goes to review once processed; a zip’s folders become asset folders inside the folder you choose below.`}
       />
+
+      {actionData ? (
+        <script
+          type="application/json"
+          id={UPLOAD_OUTCOMES_ELEMENT_ID}
+          dangerouslySetInnerHTML={{ __html: uploadBatchScriptText(toBatchJson(actionData)) }}
+        />
+      ) : null}
 
       {actionData?.error ? (
         <p role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" data-upload-error>
@@ -263,17 +310,20 @@ export default function UploadPage() {
             ) : null}
             {/* Last in the form: the server reads the fields above before the files stream in. */}
             <div className="space-y-1.5">
-              <Label htmlFor="upload-file">Images</Label>
+              <Label htmlFor="upload-file">Images or zip archives</Label>
               <input
                 id="upload-file"
                 name="file"
                 type="file"
-                accept={ACCEPTED_IMAGE_TYPES}
+                accept={ACCEPTED_UPLOAD_TYPES}
                 multiple
                 required
                 className="block w-full cursor-pointer rounded-md border border-dashed border-zinc-300 bg-zinc-50 p-4 text-sm text-zinc-700 file:mr-4 file:cursor-pointer file:rounded-md file:border-0 file:bg-damson-600 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-white hover:bg-zinc-100"
               />
-              <p className="text-sm text-zinc-500">Choose one or more images. The file type is checked from its contents, not its name.</p>
+              <p className="text-sm text-zinc-500">
+                Choose one or more images or zip archives; files in a zip are titled by their names. The file type is checked from
+                its contents, not its name. Without JavaScript a zip may be at most {formatSizeLimit(maxUploadBytes)}.
+              </p>
             </div>
           </CardBody>
           <div className="flex items-center justify-end gap-3 border-t border-zinc-100 px-5 py-3">

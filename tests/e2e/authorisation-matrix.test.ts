@@ -115,6 +115,10 @@ const ROUTES = {
     path: (ids) => `/library/versions/${ids.inReviewVersionId}/status`,
     expect: staffPartner('ok', 'forbidden'),
   },
+  '/library/versions/status?ids=:inReviewVersionId': {
+    path: (ids) => `/library/versions/status?ids=${ids.inReviewVersionId}`,
+    expect: staffPartner('ok', 'forbidden'),
+  },
 
   '/reviews': {
     path: () => '/reviews',

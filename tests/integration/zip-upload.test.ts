@@ -5,6 +5,9 @@
  * file of the wrong type is refused with the allow-list reason while the rest
  * import, and hostile archives (`../`, a symlink, a zip bomb) are refused whole,
  * leaving no rows and no objects, after which the route still takes an upload.
+ * The browser's progress client gets its batch answer (the outcomes in the page,
+ * then `/library/versions/status?ids=…`), and the length declared before reading is
+ * held to the zip limit only for a request announced as a zip.
  */
 import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -24,6 +27,9 @@ const { getStorage } = await import('~/storage.server')
 const { hashPassword, signIn } = await import('~/auth.server')
 const { SUPPORTED_IMAGE_SENTENCE } = await import('~/assets/upload.server')
 const uploadRoute = await import('~/routes/library.upload')
+const statusesRoute = await import('~/routes/library.versions.status')
+const { getEnv } = await import('~/env.server')
+const { UPLOAD_ARCHIVE_HEADER, VersionStatusesJsonSchema } = await import('~/library/upload-protocol')
 type UploadOutcome = import('~/assets/upload.server').UploadOutcome
 
 const db = getDb()
@@ -34,6 +40,7 @@ let organisationId: string
 let librarianEmail: string
 let partnerEmail: string
 let cookie: string
+let partnerCookie: string
 let scratch: string
 
 const png = (colour: string) => sharp({ create: { width: 48, height: 32, channels: 3, background: colour } }).png().toBuffer()
@@ -56,6 +63,9 @@ beforeAll(async () => {
   const result = await signIn({ email: librarianEmail, password: PASSWORD, ipAddress: ip, userAgent: 'vitest' })
   if (!result.ok) throw new Error(`sign-in failed: ${result.message}`)
   cookie = result.setCookie.split(';')[0] ?? ''
+  const partner = await signIn({ email: partnerEmail, password: PASSWORD, ipAddress: ip, userAgent: 'vitest' })
+  if (!partner.ok) throw new Error(`partner sign-in failed: ${partner.message}`)
+  partnerCookie = partner.setCookie.split(';')[0] ?? ''
   scratch = await mkdtemp(path.join(tmpdir(), 'damson-zip-upload-'))
 })
 
@@ -68,11 +78,16 @@ afterAll(async () => {
 
 type ActionAnswer = { status: number; headers: Headers; outcomes: UploadOutcome[]; error: { status: number; message: string } | null; location: string | null }
 
-async function postUpload(fields: Record<string, string>, files: { bytes: Uint8Array; name: string; type: string }[], accept?: string): Promise<ActionAnswer> {
+async function postUpload(
+  fields: Record<string, string>,
+  files: { bytes: Uint8Array; name: string; type: string }[],
+  accept?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<ActionAnswer> {
   const form = new FormData()
   for (const [name, value] of Object.entries(fields)) form.append(name, value)
   for (const file of files) form.append('file', new Blob([Buffer.from(file.bytes)], { type: file.type }), file.name)
-  const headers: Record<string, string> = { cookie, origin: 'http://localhost' }
+  const headers: Record<string, string> = { cookie, origin: 'http://localhost', ...extraHeaders }
   if (accept) headers.accept = accept
   const request = new Request('http://localhost/library/upload', { method: 'POST', body: form, headers })
   const answer: unknown = await uploadRoute.action({ request, params: {}, context: {} })
@@ -240,6 +255,119 @@ describe('a zip through the upload route', () => {
     const ours = await db.assetVersion.findMany({ where: { asset: { ownerOrganisationId: organisationId } }, select: { storageKey: true } })
     const ourKeys = new Set(ours.map((version) => version.storageKey))
     expect((await originalsNotAccountedFor(keysBefore)).filter((key) => !ourKeys.has(key))).toEqual([])
+  })
+})
+
+// ───────────────────────────── the browser's progress client
+
+/** The several-versions status resource as `sessionCookie` sees it: status and body, or the refusal thrown. */
+async function versionStatuses(ids: readonly string[], sessionCookie: string): Promise<{ status: number; text: string }> {
+  const request = new Request(`http://localhost/library/versions/status?ids=${ids.join(',')}`, { headers: { cookie: sessionCookie, accept: 'application/json' } })
+  try {
+    const response = await statusesRoute.loader({ request, params: {}, context: {} })
+    return { status: response.status, text: await response.text() }
+  } catch (thrown) {
+    if (!(thrown instanceof Response)) throw thrown
+    return { status: thrown.status, text: await thrown.text() }
+  }
+}
+
+describe('a zip from the progress client (JSON, announced as an archive)', () => {
+  it('answers with one outcome per entry instead of a redirect, and the stored versions’ statuses come from /library/versions/status', async () => {
+    const archive = await wellFormedZip([
+      { name: 'kit/logos/mark.png', data: await png('#aa2244') },
+      { name: 'kit/cover.jpg', data: await jpeg('#2244aa') },
+      { name: 'kit/notes.txt', data: Buffer.from('Not an image.\n'.repeat(30)) },
+    ])
+    const answer = await postUpload({ folderPath: `/client-${run}` }, [{ bytes: archive, name: 'kit.zip', type: 'application/zip' }], 'application/json', {
+      [UPLOAD_ARCHIVE_HEADER]: 'zip',
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.location).toBeNull()
+    expect(answer.error).toBeNull()
+    expect(answer.outcomes.map((outcome) => [outcome.filename, outcome.ok])).toEqual([
+      ['kit/logos/mark.png', true],
+      ['kit/cover.jpg', true],
+      ['kit/notes.txt', false],
+    ])
+    const refusal = answer.outcomes[2]!
+    expect(!refusal.ok && refusal.message).toMatch(/^notes\.txt is not a file type Damson recognises/)
+
+    const versionIds = answer.outcomes.flatMap((outcome) => (outcome.ok ? [outcome.versionId] : []))
+    const unknown = randomUUID()
+    const seen = await versionStatuses([versionIds[1]!, unknown, versionIds[0]!], cookie)
+    expect(seen.status).toBe(200)
+    const { versions } = VersionStatusesJsonSchema.parse(JSON.parse(seen.text))
+    // In the order asked; the unknown id is left out.
+    expect(versions.map((version) => [version.versionId, version.filename, version.title])).toEqual([
+      [versionIds[1], 'cover.jpg', 'cover'],
+      [versionIds[0], 'mark.png', 'mark'],
+    ])
+    for (const version of versions) expect(['processing', 'in_review', 'failed']).toContain(version.status)
+
+    // An all-good zip is answered the same way (the page with its outcomes), not with the no-JavaScript redirect.
+    const clean = await wellFormedZip([{ name: 'one/a.png', data: await png('#123456') }])
+    const cleanAnswer = await postUpload({ folderPath: `/client-clean-${run}` }, [{ bytes: clean, name: 'clean.zip', type: 'application/zip' }], 'application/json', {
+      [UPLOAD_ARCHIVE_HEADER]: 'zip',
+    })
+    expect(cleanAnswer.status).toBe(200)
+    expect(cleanAnswer.location).toBeNull()
+    expect(cleanAnswer.outcomes).toEqual([expect.objectContaining({ ok: true, filename: 'one/a.png' })])
+  })
+
+  it('tells a user who may not see the library nothing about the versions asked for, and refuses a malformed query', async () => {
+    const image = await png('#654321')
+    const stored = await postUpload({ folderPath: `/secret-${run}` }, [{ bytes: image, name: 'secret.png', type: 'image/png' }], 'application/json')
+    const versionId = stored.location?.match(/^\/library\/versions\/([0-9a-f-]+)\/status$/)?.[1]
+    expect(versionId).toBeTruthy()
+
+    const asPartner = await versionStatuses([versionId!], partnerCookie)
+    expect(asPartner.status).toBe(403)
+    expect(asPartner.text).not.toContain(versionId!)
+    expect(asPartner.text).not.toMatch(/processing|in_review|secret/)
+
+    const signedOut = await versionStatuses([versionId!], '')
+    expect([302, 303, 401]).toContain(signedOut.status)
+    expect(signedOut.text).not.toContain(versionId!)
+
+    const tooMany = Array.from({ length: 51 }, () => randomUUID())
+    expect((await versionStatuses(tooMany, cookie)).status).toBe(400)
+    expect((await versionStatuses(['../etc'], cookie)).status).toBe(400)
+    expect((await versionStatuses([], cookie)).status).toBe(400)
+  })
+
+  it('holds the declared length to the image limit unless the request is announced as a zip, and a zip to the zip limit', async () => {
+    const { MAX_UPLOAD_BYTES, ZIP_MAX_UNCOMPRESSED_BYTES } = getEnv()
+    const overImageLimit = String(MAX_UPLOAD_BYTES + 2 * 1024 * 1024)
+    const image = await png('#0f0f0f')
+    const archive = await wellFormedZip([{ name: 'declared/a.png', data: image }])
+    const before = await db.asset.count({ where: { ownerOrganisationId: organisationId } })
+
+    // An image (not announced): refused from its declared length before a byte is read.
+    const single = await postUpload({ folderPath: `/declared-${run}` }, [{ bytes: image, name: 'big.png', type: 'image/png' }], 'application/json', {
+      'content-length': overImageLimit,
+    })
+    expect(single.status).toBe(413)
+    expect(decodeURIComponent(single.headers.get('X-Damson-Upload-Error') ?? '')).toMatch(/^The upload is larger than the \d+ MB limit\.$/)
+
+    // The same declared length announced as a zip passes the early check and is read.
+    const zip = await postUpload({ folderPath: `/declared-${run}` }, [{ bytes: archive, name: 'big.zip', type: 'application/zip' }], 'application/json', {
+      'content-length': overImageLimit,
+      [UPLOAD_ARCHIVE_HEADER]: 'zip',
+    })
+    expect(zip.status).toBe(200)
+    expect(zip.outcomes).toEqual([expect.objectContaining({ ok: true, filename: 'declared/a.png' })])
+
+    // A zip is still refused before reading once its declared length passes the zip limit.
+    const overZipLimit = String(Math.max(ZIP_MAX_UNCOMPRESSED_BYTES, MAX_UPLOAD_BYTES) + 2 * 1024 * 1024)
+    const hugeZip = await postUpload({ folderPath: `/declared-${run}` }, [{ bytes: archive, name: 'huge.zip', type: 'application/zip' }], 'application/json', {
+      'content-length': overZipLimit,
+      [UPLOAD_ARCHIVE_HEADER]: 'zip',
+    })
+    expect(hugeZip.status).toBe(413)
+    expect(hugeZip.outcomes).toEqual([])
+
+    expect(await db.asset.count({ where: { ownerOrganisationId: organisationId } })).toBe(before + 1)
   })
 })
 
