@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { browserSkipReason, launchChromium, signedInContext } from '../support/browser'
+import { browserSkipReason, launchChromium, signedInContext, waitForHydratedUploadForm, watchUploadProgress } from '../support/browser'
 import { loadStackEnv } from '../support/stack-env'
 
 loadStackEnv()
@@ -83,30 +83,12 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
   }
 
   /** React has hydrated the upload form (its submit handler is attached), so uploads go through the XHR path. */
-  async function waitForHydratedForm(page: Page): Promise<void> {
-    await page.waitForFunction(() => {
-      const form = document.querySelector('form[action="/library/upload"]')
-      return form !== null && Object.keys(form).some((key) => key.startsWith('__reactProps'))
-    })
-  }
-
   it('a librarian uploads a PNG: the progress bar shows, then the file reaches "in review"', async () => {
     const page = await signedInPage('librarian@damson.test')
     await page.goto('/library/upload')
-    await waitForHydratedForm(page)
+    await waitForHydratedUploadForm(page)
 
-    // Record every progress value the page shows, however briefly.
-    await page.evaluate(() => {
-      const seen: number[] = []
-      Object.assign(window, { __progress: seen })
-      new MutationObserver(() => {
-        for (const bar of document.querySelectorAll('[role="progressbar"]')) seen.push(Number(bar.getAttribute('aria-valuenow')))
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] })
-    })
-    // Loopback uploads finish in milliseconds; throttle the upload so the bar is on screen for a while.
-    const cdp = await page.context().newCDPSession(page)
-    await cdp.send('Network.enable')
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 600 * 1024 })
+    const progress = await watchUploadProgress(page, 600 * 1024)
 
     await page.getByLabel('Title').fill(title)
     await page.locator('#upload-file').setInputFiles({ name: filename, mimeType: 'image/png', buffer: png })
@@ -118,11 +100,11 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
 
     const row = page.locator('li[data-upload-item]', { hasText: filename })
     await row.locator('text=Processed and waiting for review.').waitFor({ timeout: 150_000 })
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    await progress.unthrottle()
     expect(await row.getAttribute('data-upload-item')).toBe('done')
     await expect.poll(() => row.textContent()).toContain('In review')
-    const progress = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress)
-    expect(progress.some((value) => value > 0 && value < 100), `intermediate progress values: ${progress.join(',')}`).toBe(true)
+    const progressValues = await progress.seen()
+    expect(progressValues.some((value) => value > 0 && value < 100), `intermediate progress values: ${progressValues.join(',')}`).toBe(true)
     await page.screenshot({ path: path.join(SCREENSHOTS, 'upload.png'), fullPage: true })
 
     const asset = await db.asset.findFirstOrThrow({
@@ -141,7 +123,7 @@ describeBrowser(skipReason ? `first slice in Chromium (skipped: ${skipReason})` 
   it('a PDF named .jpg is refused with 415 and a clear message; a truncated JPEG ends "corrupt or truncated"', async () => {
     const page = await signedInPage('librarian@damson.test')
     await page.goto('/library/upload')
-    await waitForHydratedForm(page)
+    await waitForHydratedUploadForm(page)
 
     const pdf = Buffer.from(
       '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +

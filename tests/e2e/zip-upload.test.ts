@@ -10,7 +10,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { browserSkipReason, launchChromium, signedInContext } from '../support/browser'
+import { browserSkipReason, launchChromium, signedInContext, waitForHydratedUploadForm, watchUploadProgress } from '../support/browser'
 import { loadStackEnv } from '../support/stack-env'
 import { wellFormedZip } from '../support/zip-fixtures'
 
@@ -57,22 +57,8 @@ describeBrowser(skipReason ? `zip upload in Chromium (skipped: ${skipReason})` :
     await page.goto('/library/upload')
     await expect.poll(() => page.locator('#upload-file').getAttribute('accept')).toContain('.zip')
     await page.getByText('a zip’s folders become asset folders').first().waitFor()
-    await page.waitForFunction(() => {
-      const form = document.querySelector('form[action="/library/upload"]')
-      return form !== null && Object.keys(form).some((key) => key.startsWith('__reactProps'))
-    })
-
-    // Record every progress value the page shows; throttle the upload so the bar is visible.
-    await page.evaluate(() => {
-      const seen: number[] = []
-      Object.assign(window, { __progress: seen })
-      new MutationObserver(() => {
-        for (const bar of document.querySelectorAll('[role="progressbar"]')) seen.push(Number(bar.getAttribute('aria-valuenow')))
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] })
-    })
-    const cdp = await page.context().newCDPSession(page)
-    await cdp.send('Network.enable')
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 400 * 1024 })
+    await waitForHydratedUploadForm(page)
+    const progress = await watchUploadProgress(page, 400 * 1024)
 
     const archive = await wellFormedZip([
       { name: 'summer/' },
@@ -86,7 +72,7 @@ describeBrowser(skipReason ? `zip upload in Chromium (skipped: ${skipReason})` :
 
     const bar = page.getByRole('progressbar', { name: `Uploading summer-${run}.zip` })
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow', { timeout: 10_000 })), { timeout: 10_000 }).toBeGreaterThan(0)
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    await progress.unthrottle()
 
     const entries = page.locator('li[data-upload-entry]')
     await expect.poll(() => entries.count(), { timeout: 60_000 }).toBe(3)
@@ -100,7 +86,7 @@ describeBrowser(skipReason ? `zip upload in Chromium (skipped: ${skipReason})` :
     for (const stored of [hero, logo]) expect(['processing', 'done']).toContain(await stored.getAttribute('data-upload-item'))
     expect(await credits.getAttribute('data-upload-item')).toBe('refused')
     expect(await credits.innerText()).toMatch(/credits\.txt is not a file type Damson recognises .*not an image\./)
-    const seen = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress)
+    const seen = await progress.seen()
     expect(seen.some((value) => value > 0 && value < 100)).toBe(true)
 
     // The stored entries are polled until processed, and their folders follow the archive's.

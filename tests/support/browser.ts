@@ -44,3 +44,39 @@ export async function signedInContext(
   await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: 'Sign in' }).click()])
   return { context, page }
 }
+
+/** Waits until React has hydrated the upload form, so its submit goes through the progress uploader. */
+export async function waitForHydratedUploadForm(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const form = document.querySelector('form[action="/library/upload"]')
+    return form !== null && Object.keys(form).some((key) => key.startsWith('__reactProps'))
+  })
+}
+
+/**
+ * Records every value the page's progress bars show, however briefly, and throttles
+ * uploads to `uploadBytesPerSecond` (loopback uploads finish in milliseconds, so the bar
+ * would never be seen). Gives a reader for the values seen so far, and a way to lift
+ * the throttle once the bar has been seen.
+ */
+export async function watchUploadProgress(
+  page: Page,
+  uploadBytesPerSecond: number,
+): Promise<{ seen: () => Promise<number[]>; unthrottle: () => Promise<void> }> {
+  await page.evaluate(() => {
+    const seen: number[] = []
+    Object.assign(window, { __progress: seen })
+    new MutationObserver(() => {
+      for (const bar of document.querySelectorAll('[role="progressbar"]')) seen.push(Number(bar.getAttribute('aria-valuenow')))
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] })
+  })
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: uploadBytesPerSecond })
+  return {
+    seen: () => page.evaluate(() => (window as unknown as { __progress: number[] }).__progress),
+    unthrottle: async () => {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+    },
+  }
+}
