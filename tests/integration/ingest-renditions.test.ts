@@ -24,6 +24,7 @@ const { createSearchClient, ensureSearchCollections } = await import('~/search.s
 const { uploadAsset } = await import('~/assets/upload.server')
 const { RENDITION_PRESETS, isRenditionPresetName, renditionSize } = await import('~/domain/rendition-presets')
 const { createIngestActivities } = await import('../../workers/activities/ingest')
+const { toCurrentUser } = await import('~/auth.server')
 const fixtures = await import('../support/review-fixtures')
 type CurrentUser = import('~/auth.server').CurrentUser
 
@@ -59,14 +60,7 @@ beforeAll(async () => {
   const user = await db.user.findUniqueOrThrow({ where: { id: people.uploaderId }, include: { memberships: { include: { organisation: true } } } })
   const organisation = user.memberships[0]?.organisation
   if (!organisation) throw new Error('The uploader has no organisation')
-  uploader = {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    roles: ['librarian'],
-    organisation: { id: organisation.id, name: organisation.name, kind: organisation.kind },
-    viewer: { userId: user.id, roles: ['librarian'], organisationId: organisation.id },
-  }
+  uploader = toCurrentUser(user, { roles: ['librarian'], organisation: { id: organisation.id, name: organisation.name, kind: organisation.kind } })
 })
 
 afterAll(async () => {
