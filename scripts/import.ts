@@ -101,7 +101,7 @@ async function main(): Promise<number> {
   const { getStorage } = await import('~/storage.server')
   const { findImportingUser, importArchive, importFolder } = await import('~/assets/bulk-import.server')
   const { normaliseFolderPath } = await import('~/assets/upload.server')
-  const { formatSize } = await import('~/assets/zip-archive.server')
+  const { formatSize } = await import('~/domain/byte-size')
   const { SNIFF_BYTES, sniffMediaType } = await import('~/media.server')
   const { isAppError } = await import('~/errors.server')
 

@@ -20,7 +20,8 @@ import type { Db } from '~/db.server'
 import { hasPermission, PERMISSIONS } from '~/domain/roles'
 import { AppError, isAppError } from '~/errors.server'
 import { titleFromFilename, uploadAsset, type UploadOutcome } from './upload.server'
-import { openZipArchive, formatSize, zipLimitsFromEnv, type ZipLimits } from './zip-archive.server'
+import { formatSize } from '~/domain/byte-size'
+import { openZipArchive, zipLimitsFromEnv, type ZipLimits } from './zip-archive.server'
 import type { Storage } from '~/storage.server'
 
 /** Files imported at the same time: enough to overlap S3 and the database, gentle on a small server. */

@@ -19,13 +19,13 @@ import { appendAuditEvent } from '~/audit.server'
 import type { CurrentUser } from '~/auth.server'
 import type { Db, DbOrTx } from '~/db.server'
 import { getEnv } from '~/env.server'
+import { formatSize } from '~/domain/byte-size'
 import { AppError, isAppError } from '~/errors.server'
 import { isSupportedImage, SNIFF_BYTES, sniffMediaType } from '~/media.server'
 import { storageKeys, type Storage } from '~/storage.server'
 import { withdrawReview } from '~/review/withdraw-review.server'
 import { receiveZipArchive } from './bulk-import.server'
 import { startIngest } from './start-ingest.server'
-import { formatSize } from './zip-archive.server'
 
 export const SUPPORTED_IMAGE_SENTENCE = 'Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.'
 
@@ -661,12 +661,7 @@ async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> 
 }
 
 function tooLarge(name: string, maxBytes: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than the ${formatBytes(maxBytes)} limit.`)
-}
-
-/** "200 MB", "512 KB", "900 bytes" (binary units, as the limit is configured). */
-export function formatBytes(value: number): string {
-  return formatSize(value)
+  return new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than the ${formatSize(maxBytes)} limit.`)
 }
 
 const DESCRIPTIONS: Record<string, string> = {

@@ -18,6 +18,7 @@ import type { Readable } from 'node:stream'
 import yauzl, { type Entry, type ZipFile } from 'yauzl'
 import { getEnv } from '~/env.server'
 import { AppError } from '~/errors.server'
+import { formatSize } from '~/domain/byte-size'
 
 export type ZipLimits = {
   /** Most entries (files, folders and skipped clutter alike) the central directory may list. */
@@ -289,17 +290,4 @@ function damagedEntry(archiveName: string, file: ArchivedFile, cause: unknown): 
 function printable(name: string): string {
   const visible = name.replace(/[\u0000-\u001f\u007f]/g, '?')
   return visible.length > 120 ? `${visible.slice(0, 117)}…` : visible
-}
-
-/** "20 GB", "512 MB", "37 KB", "900 bytes" (binary units). */
-export function formatSize(value: number): string {
-  const units = [
-    ['GB', 1024 ** 3],
-    ['MB', 1024 ** 2],
-    ['KB', 1024],
-  ] as const
-  for (const [unit, size] of units) {
-    if (value >= size) return `${Number((value / size).toFixed(1)).toString()} ${unit}`
-  }
-  return `${value} bytes`
 }

@@ -15,6 +15,7 @@
 import { Link } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { StatusBadge, type VersionStatusName } from '~/components/ui'
+import { formatSize } from '~/domain/byte-size'
 import {
   looksLikeZip,
   UPLOAD_ARCHIVE_HEADER,
@@ -54,13 +55,6 @@ const VERSION_STATUSES: readonly string[] = ['processing', 'in_review', 'approve
 
 function isVersionStatus(value: string): value is VersionStatusName {
   return VERSION_STATUSES.includes(value)
-}
-
-/** A size limit in words: "200 MB", "20 GB". */
-export function formatSizeLimit(bytes: number): string {
-  const gigabytes = bytes / 1024 / 1024 / 1024
-  if (gigabytes >= 1) return `${Number.isInteger(gigabytes) ? gigabytes : gigabytes.toFixed(1)} GB`
-  return `${Math.round(bytes / 1024 / 1024)} MB`
 }
 
 export function formatUploadSize(bytes: number): string {
@@ -272,7 +266,7 @@ export function useProgressUploads({
         status: null,
         message:
           file.size > limit
-            ? `${file.name} is larger than the ${formatSizeLimit(limit)} limit${isArchive ? ' for a zip archive' : ''}.`
+            ? `${file.name} is larger than the ${formatSize(limit)} limit${isArchive ? ' for a zip archive' : ''}.`
             : file.size === 0
               ? `${file.name} is empty (0 bytes).`
               : null,

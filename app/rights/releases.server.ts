@@ -13,7 +13,8 @@ import {
   type UploadHandler,
 } from '@remix-run/node'
 import { z } from 'zod'
-import { displayFilename, formatBytes, streamSniffedUpload, type UploadSource } from '~/assets/upload.server'
+import { displayFilename, streamSniffedUpload, type UploadSource } from '~/assets/upload.server'
+import { formatSize } from '~/domain/byte-size'
 import { appendAuditEvent, recordAuditEvent } from '~/audit.server'
 import type { Db, DbOrTx } from '~/db.server'
 import { AppError, isAppError } from '~/errors.server'
@@ -120,7 +121,7 @@ async function streamRelease({ storage, storageKey, file, filename, maxBytes }: 
       sniffed && sniffed.mime in RELEASE_TYPES
         ? null
         : `${sniffed ? `is ${sniffed.mime}` : 'is not a file type Damson recognises'}. Releases must be PDF, JPEG or PNG.`,
-    tooLarge: () => new AppError('PAYLOAD_TOO_LARGE', `${filename} is larger than the ${formatBytes(maxBytes)} limit for releases.`),
+    tooLarge: () => new AppError('PAYLOAD_TOO_LARGE', `${filename} is larger than the ${formatSize(maxBytes)} limit for releases.`),
   })
   return { mediaType: stored.mediaType, bytes: stored.bytes, sha256: stored.sha256 }
 }

@@ -30,7 +30,8 @@ import { z } from 'zod'
 import { receiveUploads, type UploadOutcome } from '~/assets/upload.server'
 import { requirePermission } from '~/auth.server'
 import { Button, buttonClasses, Card, CardBody, Field, Label, PageHeader, StatusBadge } from '~/components/ui'
-import { formatSizeLimit, UploadProgressList, useProgressUploads } from '~/components/upload-progress'
+import { UploadProgressList, useProgressUploads } from '~/components/upload-progress'
+import { formatSize } from '~/domain/byte-size'
 import { getDb } from '~/db.server'
 import { handleAppErrors } from '~/http.server'
 import { getEnv } from '~/env.server'
@@ -185,7 +186,7 @@ export default function UploadPage() {
           </Link>
         }
         title="Upload images"
-        description={`JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${formatSizeLimit(maxUploadBytes)} each, or zip archives of them up to ${formatSizeLimit(maxArchiveBytes)}. Each image becomes an asset and goes to review once processed; a zip’s folders become asset folders inside the folder you choose below.`}
+        description={`JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${formatSize(maxUploadBytes)} each, or zip archives of them up to ${formatSize(maxArchiveBytes)}. Each image becomes an asset and goes to review once processed; a zip’s folders become asset folders inside the folder you choose below.`}
       />
 
       {actionData ? (
@@ -322,7 +323,7 @@ export default function UploadPage() {
               />
               <p className="text-sm text-zinc-500">
                 Choose one or more images or zip archives; files in a zip are titled by their names. The file type is checked from
-                its contents, not its name. Without JavaScript a zip may be at most {formatSizeLimit(maxUploadBytes)}.
+                its contents, not its name. Without JavaScript a zip may be at most {formatSize(maxUploadBytes)}.
               </p>
             </div>
           </CardBody>
