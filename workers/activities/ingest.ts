@@ -83,7 +83,7 @@ export function createIngestActivities({ db, storage, search, maxImagePixels }: 
       await Promise.all(
         existing.map(async (row) => {
           if (!isRenditionPresetName(row.preset) || !(await storage.exists(row.storageKey))) return
-          kept.set(row.preset, { preset: row.preset, storageKey: row.storageKey, width: row.width, height: row.height, bytes: row.bytes, reused: true })
+          kept.set(row.preset, { preset: row.preset, storageKey: row.storageKey, width: row.width, height: row.height, bytes: Number(row.bytes), reused: true })
         }),
       )
       const missing = INGEST_RENDITION_PRESETS.filter((preset) => !kept.has(preset))

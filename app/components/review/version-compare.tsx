@@ -6,7 +6,7 @@
  */
 import { Link } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { Badge, StatusBadge, cn, type VersionStatusName } from '~/components/ui'
+import { Badge, StatusBadge, cn, isVersionStatusName } from '~/components/ui'
 import { formatPercent } from './format'
 
 export type CompareView = 'single' | 'side-by-side' | 'diff'
@@ -40,10 +40,9 @@ export function CompareViewNav({ view, canDiff, hrefFor }: { view: CompareView; 
   )
 }
 
-const VERSION_STATUSES: readonly string[] = ['processing', 'in_review', 'approved', 'rejected', 'changes_requested', 'superseded', 'failed']
 
 export function VersionStatus({ status }: { status: string }) {
-  return VERSION_STATUSES.includes(status) ? <StatusBadge status={status as VersionStatusName} /> : <Badge>{status}</Badge>
+  return isVersionStatusName(status) ? <StatusBadge status={status} /> : <Badge>{status}</Badge>
 }
 
 /** One labelled pane: "Under review · v3" over its picture. */

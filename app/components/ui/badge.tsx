@@ -36,6 +36,7 @@ export type VersionStatusName =
   | 'changes_requested'
   | 'superseded'
   | 'failed'
+  | 'awaiting_metadata'
 
 const statusStyle: Record<VersionStatusName, { tone: BadgeTone; label: string }> = {
   processing: { tone: 'info', label: 'Processing' },
@@ -45,6 +46,11 @@ const statusStyle: Record<VersionStatusName, { tone: BadgeTone; label: string }>
   changes_requested: { tone: 'warning', label: 'Changes requested' },
   superseded: { tone: 'neutral', label: 'Superseded' },
   failed: { tone: 'danger', label: 'Failed' },
+  awaiting_metadata: { tone: 'warning', label: 'Needs metadata' },
+}
+
+export function isVersionStatusName(value: string): value is VersionStatusName {
+  return Object.hasOwn(statusStyle, value)
 }
 
 export function StatusBadge({ status, className }: { status: VersionStatusName; className?: string }) {

@@ -1,4 +1,4 @@
-export { Badge, StatusBadge, type BadgeTone, type VersionStatusName } from './badge'
+export { Badge, StatusBadge, isVersionStatusName, type BadgeTone, type VersionStatusName } from './badge'
 export { Button, buttonClasses, type ButtonProps, type ButtonVariant, type ButtonSize } from './button'
 export { Card, CardBody, CardFooter, CardHeader, CardTitle } from './card'
 export { cn } from './cn'
