@@ -100,15 +100,24 @@ export class Storage {
   }
 
   /** A short-lived GET URL that makes the browser save the file under its name. */
-  async presignDownload(key: string, options: { filename: string; expiresInSeconds: number }): Promise<string> {
+  /**
+   * A short-lived URL that downloads the object as an attachment. Pass the file's media
+   * type: types a browser could run script from (SVG, HTML, XML) are then sent as plain
+   * bytes, so even a browser that ignores the attachment header never renders them.
+   */
+  async presignDownload(key: string, options: { filename: string; expiresInSeconds: number; mediaType?: string }): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ResponseContentDisposition: contentDisposition('attachment', options.filename),
+      ...(options.mediaType && ACTIVE_CONTENT_TYPES.has(options.mediaType) ? { ResponseContentType: 'application/octet-stream' } : {}),
     })
     return getSignedUrl(this.signingClient, command, { expiresIn: options.expiresInSeconds })
   }
 }
+
+/** Media types a browser would execute script in if it rendered them. */
+const ACTIVE_CONTENT_TYPES: ReadonlySet<string> = new Set(['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml'])
 
 /** RFC 6266 Content-Disposition with an ASCII fallback and a UTF-8 filename. */
 export function contentDisposition(kind: 'attachment' | 'inline', filename: string): string {

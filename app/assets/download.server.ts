@@ -143,7 +143,7 @@ export async function prepareDownload({
     })
   })
 
-  const url = await storage.presignDownload(delivery.key, { filename: delivery.filename, expiresInSeconds: ttl })
+  const url = await storage.presignDownload(delivery.key, { filename: delivery.filename, expiresInSeconds: ttl, mediaType: version.mediaType })
   return {
     url,
     filename: delivery.filename,

@@ -1,22 +1,26 @@
 /**
- * Serving renditions (thumbnail, preview, web) of one asset version. Every read goes
- * through the one access rule (requireVersionAccess): a partner reaches only the
- * promoted version of an asset they may see now, and anything else is a 404.
+ * Serving renditions (thumbnail, preview, web, a video's clip, an audio file's
+ * listening copy, a PDF's pages) of one asset version. Every read goes through the one
+ * access rule (requireVersionAccess): a partner reaches only the promoted version of
+ * an asset they may see now, and anything else is a 404. Media answer byte ranges, so
+ * players can seek. Only raster images, MP4 video and M4A/MP3 audio are served as
+ * themselves; anything else (an SVG, say) goes out as an opaque download that never
+ * renders in the page, under a sandboxing Content-Security-Policy.
  */
 import type { Readable } from 'node:stream'
 import { z } from 'zod'
 import type { Db } from '~/db.server'
 import type { Viewer } from '~/domain/asset-access'
-import { isRenditionPresetName, type RenditionPresetName } from '~/domain/rendition-presets'
+import { isServedRenditionName, type MediaRenditionName, type RenditionPresetName } from '~/domain/rendition-presets'
 import { AppError } from '~/errors.server'
 import type { Storage } from '~/storage.server'
 import { requireVersionAccess } from './access.server'
 
-/** The built-in presets, as the preset module lists them (adding one there serves it here). */
-export const RenditionPresetSchema = z.custom<RenditionPresetName>((value) => typeof value === 'string' && isRenditionPresetName(value))
+/** The built-in presets and media renditions, as the preset module lists them (adding one there serves it here). */
+export const RenditionPresetSchema = z.custom<RenditionPresetName | MediaRenditionName>((value) => typeof value === 'string' && isServedRenditionName(value))
 
-/** Raster types a rendition may be served as; anything else is sent as an opaque download type. */
-const INLINE_IMAGE_TYPES = new Set(['image/webp', 'image/jpeg', 'image/png', 'image/avif', 'image/gif'])
+/** Types a rendition may be served as; anything else (SVG above all) is sent as an opaque download. */
+const INLINE_TYPES = new Set(['image/webp', 'image/jpeg', 'image/png', 'image/avif', 'image/gif', 'video/mp4', 'audio/mp4', 'audio/mpeg'])
 
 export type RenditionMeta = {
   storageKey: string
@@ -56,7 +60,7 @@ export async function findRendition({ db, viewer, assetId, versionId, preset, at
 
   return {
     storageKey: rendition.storageKey,
-    contentType: INLINE_IMAGE_TYPES.has(rendition.mediaType) ? rendition.mediaType : 'application/octet-stream',
+    contentType: INLINE_TYPES.has(rendition.mediaType) ? rendition.mediaType : 'application/octet-stream',
     bytes: Number(rendition.bytes),
     // Renditions are immutable per row: a regenerated one gets a new row or timestamp.
     etag: `"r-${rendition.id}-${rendition.createdAt.getTime().toString(36)}"`,
@@ -82,15 +86,44 @@ export function matchesIfNoneMatch(request: Request, etag: string): boolean {
 }
 
 export function renditionHeaders(meta: RenditionMeta): Headers {
+  const inline = meta.contentType !== 'application/octet-stream'
   return new Headers({
     'Content-Type': meta.contentType,
     'Content-Length': String(meta.bytes),
     'Cache-Control': 'private, no-cache',
     ETag: meta.etag,
+    'Accept-Ranges': 'bytes',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Disposition': 'inline',
-    // Renditions are raster images; nothing in them may run.
-    'Content-Security-Policy': "default-src 'none'; img-src 'self'; sandbox",
+    // Anything that is not a picture, a clip or a sound is never shown by the browser.
+    'Content-Disposition': inline ? 'inline' : 'attachment',
+    // Renditions are pictures and sound; nothing in them may run, even opened on their own.
+    'Content-Security-Policy': "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
     'Cross-Origin-Resource-Policy': 'same-origin',
   })
+}
+
+export type ByteRange = { start: number; end: number }
+
+/**
+ * The one byte range a Range header asks of a `size`-byte body: "bytes=a-b", "bytes=a-"
+ * or "bytes=-n" (the last n). Null when there is no usable header (serve it whole,
+ * as RFC 9110 allows for several ranges or other units); 'unsatisfiable' when it lies
+ * wholly past the end (416).
+ */
+export function parseRange(header: string | null, size: number): ByteRange | 'unsatisfiable' | null {
+  if (!header) return null
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
+  if (!match) return null
+  const [, first = '', last = ''] = match
+  if (first === '' && last === '') return null
+  if (first === '') {
+    const suffix = Number(last)
+    if (suffix === 0) return 'unsatisfiable'
+    return { start: Math.max(0, size - suffix), end: size - 1 }
+  }
+  const start = Number(first)
+  if (start >= size) return 'unsatisfiable'
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1)
+  if (end < start) return null
+  return { start, end }
 }

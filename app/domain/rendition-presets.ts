@@ -119,3 +119,44 @@ function assertPositiveSize(size: Size): void {
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value))
 }
+
+// ───────────────────────────── renditions that are not a picture at a preset size
+
+/**
+ * The short preview clip of a video: the first 10 s, at most 480 px wide, H.264/AAC MP4
+ * with its index first (+faststart) so the player starts before it has loaded. Low
+ * resolution on purpose: it is for recognising the footage, the original is for use.
+ */
+export const CLIP_RENDITION = { name: 'clip', mediaType: 'video/mp4', extension: 'mp4', maxWidth: 480, maxSeconds: 10 } as const
+
+/** What the audio player plays: AAC at 128 kb/s in M4A, which every browser plays (FLAC, WAV and Ogg are not everywhere). */
+export const AUDIO_RENDITION = { name: 'audio', mediaType: 'audio/mp4', extension: 'm4a' } as const
+
+/**
+ * Pages of a PDF for the page viewer, made at ingest (see workers/activities/ingest.ts):
+ * the first 30 pages, WebP inside 1600 × 1600 like the preview.
+ */
+export const PAGE_RENDITION = { mediaType: 'image/webp', extension: 'webp', maxSide: 1600, quality: 85, maxPages: 30 } as const
+
+/** The waveform an audio file is shown by (thumbnail and preview are made from it). */
+export const WAVEFORM = { width: 1600, height: 400, colour: '#264653' } as const
+
+export type PageRenditionName = `page-${number}`
+export type MediaRenditionName = typeof CLIP_RENDITION.name | typeof AUDIO_RENDITION.name | PageRenditionName
+
+/** "page-3" for page 3 (1-based). */
+export function pageRenditionName(page: number): PageRenditionName {
+  if (!Number.isInteger(page) || page < 1) throw new RangeError(`Invalid page ${page}`)
+  return `page-${page}`
+}
+
+/** The page a "page-N" name stands for, or null. */
+export function pageOfRendition(name: string): number | null {
+  const match = /^page-([1-9]\d{0,4})$/.exec(name)
+  return match?.[1] ? Number(match[1]) : null
+}
+
+/** Names the rendition route serves: the built-in presets, the clip, the listening copy and PDF pages. */
+export function isServedRenditionName(value: string): value is RenditionPresetName | MediaRenditionName {
+  return isRenditionPresetName(value) || value === CLIP_RENDITION.name || value === AUDIO_RENDITION.name || pageOfRendition(value) !== null
+}

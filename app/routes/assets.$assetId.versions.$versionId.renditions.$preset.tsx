@@ -1,10 +1,11 @@
 /**
- * A rendition's bytes (thumbnail, preview or web), streamed from S3 after the one access
- * rule allowed this version for the signed-in viewer. Hidden or unknown: 404.
+ * A rendition's bytes (thumbnail, preview, web, clip, audio, page-N), streamed from S3
+ * after the one access rule allowed this version for the signed-in viewer. Hidden or
+ * unknown: 404. A Range request gets 206 with that part only (players seek this way).
  */
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
 import { requireUser } from '~/auth.server'
-import { findRendition, matchesIfNoneMatch, renditionHeaders } from '~/assets/renditions.server'
+import { findRendition, matchesIfNoneMatch, parseRange, renditionHeaders } from '~/assets/renditions.server'
 import { getDb } from '~/db.server'
 import { isAppError } from '~/errors.server'
 import { toErrorResponse } from '~/http.server'
@@ -36,6 +37,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     if (matchesIfNoneMatch(request, meta.etag)) {
       headers.delete('Content-Length')
       return new Response(null, { status: 304, headers })
+    }
+    // A range of an older rendition than the client holds would splice two files together.
+    const ifRange = request.headers.get('If-Range')
+    const range = ifRange && ifRange.trim() !== meta.etag ? null : parseRange(request.headers.get('Range'), meta.bytes)
+    if (range === 'unsatisfiable') {
+      headers.set('Content-Range', `bytes */${meta.bytes}`)
+      headers.delete('Content-Length')
+      return new Response(null, { status: 416, headers })
+    }
+    if (range) {
+      headers.set('Content-Range', `bytes ${range.start}-${range.end}/${meta.bytes}`)
+      headers.set('Content-Length', String(range.end - range.start + 1))
+      if (request.method === 'HEAD') return new Response(null, { status: 206, headers })
+      const part = await getStorage().getStream(meta.storageKey, range)
+      return new Response(createReadableStreamFromReadable(part.body), { status: 206, headers })
     }
     if (request.method === 'HEAD') return new Response(null, { status: 200, headers })
     const object = await getStorage().getStream(meta.storageKey)

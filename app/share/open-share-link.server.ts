@@ -256,7 +256,7 @@ export async function downloadFromShareLink({
   const { link, versionId } = await resolveShareLink(db, token, at)
   if (needsPassword(link, cookieHeader, at)) throw new AppError('UNAUTHENTICATED', 'Enter the password to open this link.')
 
-  const version = await db.assetVersion.findFirst({ where: { id: versionId, assetId: link.assetId }, select: { id: true, number: true, status: true } })
+  const version = await db.assetVersion.findFirst({ where: { id: versionId, assetId: link.assetId }, select: { id: true, number: true, status: true, mediaType: true } })
   if (!version || version.status === 'failed' || version.status === 'processing') throw unavailable()
 
   // The copy first: it is reused when it exists, and a failure here must not use up a download.
@@ -305,7 +305,7 @@ export async function downloadFromShareLink({
   })
 
   const ttl = Math.max(1, Math.min(MAX_DOWNLOAD_URL_TTL_SECONDS, Math.floor(expiresInSeconds)))
-  const url = await storage.presignDownload(copy.key, { filename: copy.filename, expiresInSeconds: ttl })
+  const url = await storage.presignDownload(copy.key, { filename: copy.filename, expiresInSeconds: ttl, mediaType: version.mediaType })
   return {
     url,
     key: copy.key,

@@ -108,7 +108,7 @@ describe('ingest renditions', () => {
       expect(row).toMatchObject({ storageKey: storageKeys.rendition(versionId, preset.name, preset.extension), mediaType: preset.mediaType, ...size })
 
       const stored = await storage.getBuffer(row.storageKey)
-      expect(row.bytes).toBe(stored.length)
+      expect(Number(row.bytes)).toBe(stored.length)
       const meta = await sharp(stored).metadata()
       expect(meta).toMatchObject({ format: preset.format, ...size })
       expect(meta.orientation).toBeUndefined()

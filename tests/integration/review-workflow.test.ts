@@ -173,7 +173,7 @@ describe('ingest and one-stage review', () => {
   it('refuses a file that is not an image, whatever it claimed to be', async () => {
     const { result } = await ingest(Buffer.from('not an image at all\n'), 'image/png', 'notes.png')
     expect(result.status).toBe('failed')
-    if (result.status === 'failed') expect(result.reason).toMatch(/cannot be processed yet/)
+    if (result.status === 'failed') expect(result.reason).toMatch(/^notes\.png is not a file Damson accepts: its bytes are plain text/)
   })
 })
 

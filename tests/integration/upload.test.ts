@@ -179,7 +179,7 @@ describe('uploadAsset', () => {
     await expectAppError(
       uploadAsset({ db, storage, uploader, file: { stream: webStream(pdf), filename: 'photo.jpg', declaredType: 'image/jpeg' }, title }),
       415,
-      /^photo\.jpg is a PDF document, not an image\. Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release\.$/,
+      /^photo\.jpg is a PDF document, but its name says a JPEG image \(\.jpg\)\. Rename it to \.pdf if it is meant to be a PDF document, or choose the right file\.$/,
     )
     expect(storage.started).toEqual([])
     await expectNothingStored(title, storage)
@@ -192,7 +192,7 @@ describe('uploadAsset', () => {
     await expectAppError(
       uploadAsset({ db, storage, uploader, file: { stream: chunked(text, 512), filename: 'photo.jpg', declaredType: 'image/jpeg' }, title }),
       415,
-      /^photo\.jpg is not a file type Damson recognises.*not an image\. Damson accepts JPEG, PNG/,
+      /^photo\.jpg is not a file Damson accepts: its bytes are plain text \(its name says a JPEG image\)\. Damson accepts images \(JPEG, PNG/,
     )
     expect(storage.started).toEqual([])
     await expectNothingStored(title, storage)

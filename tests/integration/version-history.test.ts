@@ -442,7 +442,7 @@ describe('uploading new versions', () => {
       ok: false,
       filename: 'photo.jpg',
       status: 415,
-      message: 'photo.jpg is a PDF document, not an image. Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.',
+      message: 'photo.jpg is a PDF document, but its name says a JPEG image (.jpg). Rename it to .pdf if it is meant to be a PDF document, or choose the right file.',
     })
     const big = await fixtures.generatePng(300, 300)
     expect(await receive({ bytes: Buffer.concat([big, randomBytes(64 * 1024)]), name: 'big.png', type: 'image/png' }, 32 * 1024)).toEqual({

@@ -153,7 +153,7 @@ describe('a zip through the upload route', () => {
     const refusal = answer.outcomes[2]!
     expect(refusal).toMatchObject({ ok: false, status: 415 })
     expect(!refusal.ok && refusal.message).toBe(
-      `readme.txt is not a file type Damson recognises (it may be text or damaged), not an image. ${SUPPORTED_IMAGE_SENTENCE}`,
+      `readme.txt is not a file Damson accepts: its bytes are plain text (its name says a text file). ${SUPPORTED_IMAGE_SENTENCE}`,
     )
 
     const assets = await db.asset.findMany({
@@ -175,7 +175,7 @@ describe('a zip through the upload route', () => {
     const again = await postUpload({ folderPath: `/zip-json-${run}` }, [{ bytes: archive, name: 'launch.zip', type: 'application/octet-stream' }], 'application/json')
     expect(again.status).toBe(200)
     expect(again.outcomes).toHaveLength(3)
-    expect(decodeURIComponent(again.headers.get('X-Damson-Upload-Error') ?? '')).toMatch(/^readme\.txt is not a file type Damson recognises/)
+    expect(decodeURIComponent(again.headers.get('X-Damson-Upload-Error') ?? '')).toMatch(/^readme\.txt is not a file Damson accepts/)
   })
 
   it('refuses hostile archives whole — ../ and absolute paths, a symlink, a zip bomb — storing nothing, and then still takes an upload', async () => {
@@ -291,7 +291,7 @@ describe('a zip from the progress client (JSON, announced as an archive)', () =>
       ['kit/notes.txt', false],
     ])
     const refusal = answer.outcomes[2]!
-    expect(!refusal.ok && refusal.message).toMatch(/^notes\.txt is not a file type Damson recognises/)
+    expect(!refusal.ok && refusal.message).toMatch(/^notes\.txt is not a file Damson accepts/)
 
     const versionIds = answer.outcomes.flatMap((outcome) => (outcome.ok ? [outcome.versionId] : []))
     const unknown = randomUUID()
@@ -416,7 +416,7 @@ describe('npm run import', () => {
     expect(result.stdout).toContain(`Imported 3 of 5 files into /cli-${run}.`)
     expect(result.stdout).toContain('Refused 2:')
     expect(result.stdout).toContain('  link.png: link.png is a symbolic link; links are not followed.')
-    expect(result.stdout).toContain(`  notes.txt: notes.txt is not a file type Damson recognises (it may be text or damaged), not an image. ${SUPPORTED_IMAGE_SENTENCE}`)
+    expect(result.stdout).toContain(`  notes.txt: notes.txt is not a file Damson accepts: its bytes are plain text (its name says a text file). ${SUPPORTED_IMAGE_SENTENCE}`)
 
     const assets = await db.asset.findMany({ where: { ownerOrganisationId: organisationId, folderPath: { startsWith: `/cli-${run}` } }, orderBy: { title: 'asc' } })
     expect(assets.map((asset) => [asset.title, asset.folderPath, asset.tags])).toEqual([
