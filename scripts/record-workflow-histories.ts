@@ -5,10 +5,10 @@
  * Damson workers in-process on task queues of their own, against a running test
  * stack (`node scripts/test.mjs --services-only`):
  *
- *   npx tsx scripts/record-workflow-histories.ts [--only distribution|rights]
+ *   npx tsx scripts/record-workflow-histories.ts [--only distribution|rights|ingest]
  *
- * `--only distribution` (or `rights`) records just those paths, leaving the other
- * fixtures as they are.
+ * `--only distribution` (or `rights`, or `ingest`) records just those paths, leaving the
+ * other fixtures as they are.
  *
  * Writes tests/fixtures/histories/<workflow>-<path>.json (the JSON `temporal
  * workflow show --output json` writes). Re-record only for a deliberate change whose
@@ -53,6 +53,7 @@ const { distributionWorkflowId } = await import('~/distribution/distribution-sig
 const { distributionStateQuery } = await import('../workflows/distribution')
 const { signalChannelDistributions } = await import('../workflows/channel-distributions')
 const { startWebhookReceiver } = await import('../tests/support/webhook-receiver')
+const { saveAssetMetadata } = await import('~/metadata/asset-metadata.server')
 
 const env = getEnv()
 const db = createDb(env.DATABASE_URL)
@@ -93,8 +94,16 @@ async function main(): Promise<void> {
       }
     }
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
-    if (only !== null && only !== 'distribution' && only !== 'rights') throw new Error(`--only takes "distribution" or "rights", not ${only}`)
+    if (only !== null && only !== 'distribution' && only !== 'rights' && only !== 'ingest') {
+      throw new Error(`--only takes "distribution", "rights" or "ingest", not ${only}`)
+    }
+    if (only === 'ingest') {
+      await keep(client, await driveIngestPaths(client))
+      writeHistories(files)
+      return
+    }
     if (only === null) await keep(client, await drivePaths(client))
+    if (only === null) await keep(client, await driveIngestPaths(client))
     if (only !== 'rights') await keep(client, await driveDistributionPaths(client))
     if (only === 'distribution') {
       writeHistories(files)
@@ -252,7 +261,7 @@ async function drivePaths(client: Client): Promise<Recording[]> {
   console.log('Ingest, then a one-stage review approved…')
   const approved = await reviewed('approved.png', 'approve', 'Looks great')
   expectThat(approved.outcome.status === 'approved', `approved: ${JSON.stringify(approved.outcome)}`)
-  recordings.push({ name: 'ingest-to-review', workflowId: approved.workflowId })
+  // ingest-to-review is recorded by driveIngestPaths.
   recordings.push({ name: 'review-approved', workflowId: `review-${approved.versionId}` })
 
   console.log('A review rejected with a comment…')
@@ -294,6 +303,58 @@ async function drivePaths(client: Client): Promise<Recording[]> {
   expectThat(corrupt.result.status === 'failed', `corrupt: ${JSON.stringify(corrupt.result)}`)
   recordings.push({ name: 'ingest-corrupt-file', workflowId: corrupt.workflowId })
 
+  return recordings
+}
+
+/**
+ * Ingest with describing and the metadata gate: a good image straight to review, and
+ * one whose folder's schema has an empty required field, held in awaiting_metadata
+ * until the metadata is saved (the `metadataCompleted` signal), then reviewed.
+ */
+async function driveIngestPaths(client: Client): Promise<Recording[]> {
+  const people = await fixtures.createReviewPeople(db, 'histories-ingest')
+  const run = randomUUID().slice(0, 8)
+  const ingest = async (filename: string, folderPath?: string) => {
+    const asset = folderPath
+      ? await db.asset.create({
+          data: { title: filename, folderPath, kind: 'image', ownerOrganisationId: people.organisationId, createdById: people.uploaderId },
+          select: { id: true },
+        })
+      : null
+    const uploaded = await fixtures.createUploadedVersion(db, storage, {
+      people,
+      assetId: asset?.id,
+      bytes: await fixtures.generatePng(640, 480),
+      mediaType: 'image/png',
+      filename,
+    })
+    const started = await startIngest({ ...uploaded, client })
+    return { ...uploaded, workflowId: started.workflowId }
+  }
+  const recordings: Recording[] = []
+
+  console.log('Ingest of a good image: inspect, renditions, describe, index, gate passed, review…')
+  const plain = await ingest('described.png')
+  const plainResult = (await client.workflow.getHandle(plain.workflowId).result()) as IngestVersionResult
+  expectThat(plainResult.status === 'in_review', `described: ${JSON.stringify(plainResult)}`)
+  recordings.push({ name: 'ingest-to-review', workflowId: plain.workflowId })
+
+  console.log('Ingest held for a required field, then signalled on to review…')
+  const folder = `/histories-gated-${run}`
+  await db.metadataSchema.create({
+    data: { name: `Histories ${run}`, folderPaths: [folder], fields: [{ key: 'campaign', label: 'Campaign', type: 'text', required: true, options: [], help: '' }] },
+  })
+  const gated = await ingest('gated.png', folder)
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const { status } = await db.assetVersion.findUniqueOrThrow({ where: { id: gated.versionId }, select: { status: true } })
+    if (status === 'awaiting_metadata') break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const saved = await saveAssetMetadata({ db, assetId: gated.assetId, actorId: people.uploaderId, change: { fields: { campaign: 'Histories' } }, client })
+  expectThat(saved.ok && saved.signalled === 1, `gated save: ${JSON.stringify(saved)}`)
+  const gatedResult = (await client.workflow.getHandle(gated.workflowId).result()) as IngestVersionResult
+  expectThat(gatedResult.status === 'in_review', `gated: ${JSON.stringify(gatedResult)}`)
+  recordings.push({ name: 'ingest-awaiting-metadata', workflowId: gated.workflowId })
   return recordings
 }
 

@@ -2,7 +2,7 @@
  * The Damson worker process: one process, three workers.
  * - orchestration (TEMPORAL_TASK_QUEUE): the workflows and the short activities
  *   (index, review, promotion), with capped concurrency;
- * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp work only, two activities at a time;
+ * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp, ExifTool and tesseract work, two activities at a time;
  * - distribution (`<TEMPORAL_TASK_QUEUE>-distribution`): the distribution workflows and
  *   their deliveries and takedowns, with slots of their own so other bursts never delay them.
  * With SMTP_URL set it also sends the email outbox (workers/email-outbox.ts).
@@ -23,6 +23,7 @@ import { createSearchClient, ensureSearchCollections } from '~/search.server'
 import { createStorageFromEnv, type Storage } from '~/storage.server'
 import { distributionTaskQueueFor } from '~/distribution/distribution-signals.server'
 import { createChannelBatchActivities, createDistributionActivities, createMediaDistributionActivities } from './activities/distribution'
+import { createDescribeActivities } from './activities/describe'
 import { createHousekeepingActivities } from './activities/housekeeping'
 import { createIngestActivities } from './activities/ingest'
 import { createReviewActivities } from './activities/review'
@@ -69,6 +70,7 @@ export type DamsonWorkers = {
 export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise<DamsonWorkers> {
   const { connection, namespace, db, storage, search, maxImagePixels } = options
   const ingest = createIngestActivities({ db, storage, search, maxImagePixels })
+  const describe = createDescribeActivities({ db, storage })
   const review = createReviewActivities({ db, search })
   const housekeeping = createHousekeepingActivities({ db, taskQueue: options.taskQueue })
   const rights = createRightsActivities({ db, search })
@@ -82,7 +84,15 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     namespace,
     taskQueue: options.taskQueue,
     workflowBundle: orchestrationBundle,
-    activities: { indexAsset: ingest.indexAsset, markVersionFailed: ingest.markVersionFailed, ...review, ...rights, ...housekeeping, ...channelBatch },
+    activities: {
+      indexAsset: ingest.indexAsset,
+      markVersionFailed: ingest.markVersionFailed,
+      checkMetadataComplete: describe.checkMetadataComplete,
+      ...review,
+      ...rights,
+      ...housekeeping,
+      ...channelBatch,
+    },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentOrchestrationActivities ?? 20,
     maxConcurrentWorkflowTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
@@ -91,7 +101,12 @@ export async function createDamsonWorkers(options: DamsonWorkerOptions): Promise
     connection,
     namespace,
     taskQueue: options.mediaTaskQueue,
-    activities: { inspectOriginal: ingest.inspectOriginal, makeRenditions: ingest.makeRenditions, ...mediaDistribution },
+    activities: {
+      inspectOriginal: ingest.inspectOriginal,
+      makeRenditions: ingest.makeRenditions,
+      describeVersion: describe.describeVersion,
+      ...mediaDistribution,
+    },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentMediaActivities ?? 2,
     shutdownGraceTime: '30 seconds',
   })

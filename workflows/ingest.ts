@@ -1,7 +1,11 @@
 /**
  * Ingest of one uploaded version (workflow id `ingest-${versionId}`): inspect the
- * original, make renditions, index, open the review and start the review workflow
- * as an abandoned child, so the review outlives this workflow.
+ * original, make renditions, describe it (embedded metadata, OCR), index, wait until
+ * the asset's mandatory metadata is filled in, open the review and start the review
+ * workflow as an abandoned child, so the review outlives this workflow.
+ *
+ * Executions started before describing and the metadata gate existed replay without
+ * them (`patched(METADATA_PATCH)`).
  *
  * Deterministic: imports only activity types and pure modules.
  */
@@ -10,10 +14,15 @@ import {
   ApplicationFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
+  condition,
+  defineSignal,
+  patched,
   proxyActivities,
+  setHandler,
   startChild,
 } from '@temporalio/workflow'
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
+import type { DescribeActivities } from '../workers/activities/describe'
 import type { IngestActivities, MediaActivities } from '../workers/activities/ingest'
 import type { ReviewActivities } from '../workers/activities/review'
 import { reviewVersion } from './review'
@@ -32,14 +41,39 @@ export type IngestVersionResult =
 
 export const DEFAULT_MEDIA_TASK_QUEUE = 'damson-media'
 
+/** Describing the version and the mandatory-metadata gate before review. */
+export const METADATA_PATCH = 'describe-and-metadata-gate'
+
+/**
+ * Someone saved the asset's metadata: re-check the mandatory fields. Sent by the
+ * metadata page and bulk edit to every version of the asset awaiting metadata.
+ */
+export const metadataCompletedSignal = defineSignal('metadataCompleted')
+
+/** A missed signal (Temporal unreachable when the metadata was saved) is caught up by a daily re-check. */
+const METADATA_RECHECK_INTERVAL = '1 day'
+
 export async function ingestVersion({ versionId, assetId, mediaTaskQueue }: IngestVersionInput): Promise<IngestVersionResult> {
+  let metadataSaved = false
+  setHandler(metadataCompletedSignal, () => {
+    metadataSaved = true
+  })
+
   const media = proxyActivities<MediaActivities>({
     taskQueue: mediaTaskQueue ?? DEFAULT_MEDIA_TASK_QUEUE,
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
   })
-  const orchestration = proxyActivities<Pick<IngestActivities, 'indexAsset' | 'markVersionFailed'> & ReviewActivities>({
+  const describe = proxyActivities<Pick<DescribeActivities, 'describeVersion'>>({
+    taskQueue: mediaTaskQueue ?? DEFAULT_MEDIA_TASK_QUEUE,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  })
+  const orchestration = proxyActivities<
+    Pick<IngestActivities, 'indexAsset' | 'markVersionFailed'> & Pick<DescribeActivities, 'checkMetadataComplete'> & ReviewActivities
+  >({
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   })
@@ -58,7 +92,28 @@ export async function ingestVersion({ versionId, assetId, mediaTaskQueue }: Inge
     return fail(reason)
   }
 
+  const gated = patched(METADATA_PATCH)
+  if (gated) {
+    try {
+      await describe.describeVersion({ versionId })
+    } catch (error) {
+      // Metadata and OCR only enrich the version: when they fail for good it still goes on to review.
+      if (!(error instanceof ActivityFailure)) throw error
+    }
+  }
+
   await orchestration.indexAsset({ assetId })
+
+  if (gated) {
+    // Mandatory fields of the asset's schema gate the review; the current approved version stays live meanwhile.
+    // Reset before each check, so a save that lands while the check runs is not lost.
+    for (;;) {
+      metadataSaved = false
+      const check = await orchestration.checkMetadataComplete({ versionId })
+      if (check.complete) break
+      await condition(() => metadataSaved, METADATA_RECHECK_INTERVAL)
+    }
+  }
 
   let review: Awaited<ReturnType<ReviewActivities['openReview']>>
   try {

@@ -15,9 +15,11 @@ import type { Viewer } from '~/domain/asset-access'
 import type { RightsGrantTerms } from '~/domain/rights'
 import { rightsSummary } from '~/domain/rights-summary'
 import { isStaff } from '~/domain/roles'
+import type { EmbeddedMetadata } from '~/domain/embedded-metadata'
 import { AppError } from '~/errors.server'
 import type { Prisma } from '~/generated/prisma/client'
 import { downloadUrl, PORTAL_PAGE_SIZE, renditionUrl, type BrowseQuery } from '~/portal/browse.server'
+import { getVersionEmbeddedMetadata } from '~/metadata/embedded-metadata-view.server'
 import { loadUseNames } from '~/rights/declared-use.server'
 import { searchAssetIds } from '~/search.server'
 
@@ -51,6 +53,8 @@ export type ApiAssetDetail = ApiAsset & {
   folderPath: string
   updatedAt: string
   rights: { headline: string; licences: { title: string; lines: string[] }[] }
+  /** The current version's EXIF/IPTC/XMP, shaped for the viewer (location for librarians and admins only). */
+  embeddedMetadata: EmbeddedMetadata | null
 }
 
 export type ApiAssetList = {
@@ -193,5 +197,8 @@ export async function getApiAsset({ db, viewer, assetId, at = new Date() }: GetA
     folderPath: row.folderPath,
     updatedAt: row.updatedAt.toISOString(),
     rights: { headline: summary.headline, licences: summary.licences.map(({ title, lines }) => ({ title, lines })) },
+    embeddedMetadata: row.currentVersion
+      ? ((await getVersionEmbeddedMetadata({ db, versionId: row.currentVersion.id, roles: viewer.roles }))?.embedded ?? null)
+      : null,
   }
 }

@@ -11,7 +11,7 @@ import type { AssetKind, VersionStatus } from '~/generated/prisma/enums'
 export const LIBRARY_PAGE_SIZE = 50
 
 /** The latest-version statuses the listing filters on. */
-export const LIBRARY_STATUS_FILTERS = ['processing', 'in_review', 'approved', 'rejected', 'failed'] as const satisfies readonly VersionStatus[]
+export const LIBRARY_STATUS_FILTERS = ['processing', 'awaiting_metadata', 'in_review', 'approved', 'rejected', 'failed'] as const satisfies readonly VersionStatus[]
 export type LibraryStatusFilter = (typeof LIBRARY_STATUS_FILTERS)[number]
 
 /** The library's query string: `?status=&q=&page=`; anything unparseable falls back to the default. */

@@ -4,7 +4,8 @@
  * titles (case-insensitive substring, in the database).
  *
  * Legal and admins tick assets and choose "Set rights…": a GET to /rights/bulk with
- * the ticked ids, where one grant is added to all of them.
+ * the ticked ids, where one grant is added to all of them. Librarians and admins
+ * choose "Edit metadata…": a GET to /library/bulk-edit with the same ids.
  */
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
@@ -14,6 +15,8 @@ import { Badge, Button, buttonClasses, Card, EmptyState, Input, PageHeader, Stat
 import { getDb } from '~/db.server'
 import { hasPermission } from '~/domain/roles'
 import { LibraryQuerySchema, listLibraryAssets, type LibraryStatusFilter } from '~/library/list-assets.server'
+import { TypeIcon } from '~/components/type-icon'
+import { typeIconForKind } from '~/domain/media-kind'
 
 export const meta: MetaFunction = () => [{ title: 'Library · Damson' }]
 
@@ -21,13 +24,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, 'library:view-all')
   const query = LibraryQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
   const page = await listLibraryAssets({ db: getDb(), query })
-  return data({ ...page, canUpload: hasPermission(user.roles, 'asset:upload'), canSetRights: hasPermission(user.roles, 'rights:edit') })
+  return data({
+    ...page,
+    canUpload: hasPermission(user.roles, 'asset:upload'),
+    canSetRights: hasPermission(user.roles, 'rights:edit'),
+    canEditMetadata: hasPermission(user.roles, 'asset:edit'),
+  })
 }
 
 // Kept here, not imported from the server module: the component renders them in the browser too.
-const STATUS_FILTERS = ['processing', 'in_review', 'approved', 'rejected', 'failed'] as const satisfies readonly LibraryStatusFilter[]
+const STATUS_FILTERS = ['processing', 'awaiting_metadata', 'in_review', 'approved', 'rejected', 'failed'] as const satisfies readonly LibraryStatusFilter[]
 const STATUS_LABELS: Record<LibraryStatusFilter, string> = {
   processing: 'Processing',
+  awaiting_metadata: 'Needs metadata',
   in_review: 'In review',
   approved: 'Approved',
   rejected: 'Rejected',
@@ -53,7 +62,9 @@ function tickAll(event: ChangeEvent<HTMLInputElement>) {
 }
 
 export default function LibraryIndex() {
-  const { rows, total, query, pageCount, canUpload, canSetRights } = useLoaderData<typeof loader>()
+  const { rows, total, query, pageCount, canUpload, canSetRights, canEditMetadata } = useLoaderData<typeof loader>()
+  // The row checkboxes serve both bulk actions.
+  const canTick = canSetRights || canEditMetadata
   const navigation = useNavigation()
   const searching = navigation.state === 'loading' && navigation.location.pathname === '/library'
   const filtered = Boolean(query.status || query.q)
@@ -66,7 +77,7 @@ export default function LibraryIndex() {
         actions={
           canUpload ? (
             <Link to="/library/upload" className={buttonClasses()}>
-              Upload images
+              Upload files
             </Link>
           ) : null
         }
@@ -112,35 +123,50 @@ export default function LibraryIndex() {
       {rows.length === 0 ? (
         <EmptyState
           title={filtered ? 'No assets match' : 'The library is empty'}
-          description={filtered ? 'Try another title or status.' : 'Upload images to start the library; each goes to review once processed.'}
+          description={filtered ? 'Try another title or status.' : 'Upload files to start the library; each goes to review once processed.'}
           action={
             canUpload && !filtered ? (
               <Link to="/library/upload" className={buttonClasses()}>
-                Upload images
+                Upload files
               </Link>
             ) : null
           }
         />
       ) : (
         <Card className="overflow-hidden">
-          {canSetRights ? (
+          {canTick ? (
             <Form
               id={SET_RIGHTS_FORM}
               method="get"
-              action="/rights/bulk"
+              action={canSetRights ? '/rights/bulk' : '/library/bulk-edit'}
               className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 bg-zinc-50/70 px-4 py-2.5 text-sm text-zinc-600"
             >
-              <span>Tick assets to give them all the same rights grant.</span>
-              <Button type="submit" variant="secondary" size="sm">
-                Set rights…
-              </Button>
+              <span>
+                {canSetRights && canEditMetadata
+                  ? 'Tick assets to give them the same rights grant or edit their metadata together.'
+                  : canSetRights
+                    ? 'Tick assets to give them all the same rights grant.'
+                    : 'Tick assets to edit their metadata together.'}
+              </span>
+              <span className="flex gap-2">
+                {canEditMetadata ? (
+                  <Button type="submit" variant="secondary" size="sm" formAction="/library/bulk-edit">
+                    Edit metadata…
+                  </Button>
+                ) : null}
+                {canSetRights ? (
+                  <Button type="submit" variant="secondary" size="sm" formAction="/rights/bulk">
+                    Set rights…
+                  </Button>
+                ) : null}
+              </span>
             </Form>
           ) : null}
           <div className="overflow-x-auto">
             <table className="min-w-full divide-y divide-zinc-200 text-sm">
               <thead className="bg-zinc-50 text-left text-xs font-medium uppercase tracking-wide text-zinc-500">
                 <tr>
-                  {canSetRights ? (
+                  {canTick ? (
                     <th scope="col" className="w-10 py-3 pl-4">
                       <input type="checkbox" onChange={tickAll} aria-label="Tick every asset on this page" className="size-4 rounded border-zinc-300" />
                     </th>
@@ -171,7 +197,7 @@ export default function LibraryIndex() {
               <tbody className="divide-y divide-zinc-100 bg-white">
                 {rows.map((row) => (
                   <tr key={row.id} className="hover:bg-zinc-50">
-                    {canSetRights ? (
+                    {canTick ? (
                       <td className="py-2 pl-4">
                         <input
                           type="checkbox"
@@ -194,7 +220,7 @@ export default function LibraryIndex() {
                           />
                         ) : (
                           <div className="grid size-14 place-items-center rounded-md bg-zinc-100 text-center text-[10px] leading-tight text-zinc-400 ring-1 ring-zinc-200">
-                            {row.latest?.status === 'processing' ? '…' : 'No preview'}
+                            {row.latest?.status === 'processing' ? '…' : <TypeIcon icon={typeIconForKind(row.kind)} className="size-7" title={`${row.kind}, no preview`} />}
                           </div>
                         )}
                       </Link>
