@@ -37,6 +37,14 @@ export type AuditAction =
   | 'channel.update'
   | 'asset.archive'
   | 'asset.restore'
+  | 'rendition_preset.create'
+  | 'rendition_preset.update'
+  | 'rendition_preset.delete'
+  | 'version.focal_point'
+  | 'version.duplicate_decision'
+  | 'version.awaiting_metadata'
+  | 'asset.metadata_change'
+  | 'metadata_schema.change'
 
 export type AuditEventInput = {
   actorId: string | null

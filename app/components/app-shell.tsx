@@ -24,6 +24,8 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: '/rights/expiring', label: 'Rights', roles: ['admin', 'legal', 'librarian'] },
   { to: '/admin/review-policies', label: 'Policies', roles: ['admin', 'librarian'] },
   { to: '/admin/channels', label: 'Channels', roles: ['admin', 'librarian'] },
+  { to: '/admin/rendition-presets', label: 'Presets', roles: ['admin'] },
+  { to: '/admin/metadata-schemas', label: 'Schemas', roles: ['admin'] },
   { to: '/distribution', label: 'Distribution', roles: ['admin', 'librarian', 'legal'] },
   { to: '/admin/outbox', label: 'Outbox', roles: ['admin'] },
 ]

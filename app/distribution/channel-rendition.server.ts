@@ -8,9 +8,15 @@
  * far as it applies) and the rights stamp. The same inputs give the same key, so a
  * rendition is made once and reused by every channel sharing the preset; when the
  * grants change, the stamp and so the key change, and the next render makes a fresh
- * file. The Rendition row (preset `channel:<first 16 hex of the digest>`) records it
- * beside the thumbnail and preview. Access checks and the audit trail are the
- * caller's (the distribution workflow); this module does no authorisation.
+ * file. The Rendition row (preset `channel:<first 16 hex of the digest>`, or the name
+ * the caller gives, e.g. `preset:<name>` for an admin preset) records it beside the
+ * thumbnail and preview. Access checks and the audit trail are the caller's (the
+ * distribution workflow, ~/assets/preset-renditions.server); this module does no
+ * authorisation.
+ *
+ * A `cover` fit crops around the version's focal point (~/domain/focal-crop) when one
+ * is set, and the point is then part of the digest: moving it makes a fresh file.
+ * Without one, sharp's attention strategy picks the crop, as before.
  *
  * Old renditions are not deleted here: objects are private, and housekeeping (or a
  * lifecycle rule on the prefix) can expire what no channel serves any more.
@@ -23,11 +29,12 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { HeadObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import sharp, { type ResizeOptions, type Sharp } from 'sharp'
+import sharp, { type Metadata, type ResizeOptions, type Sharp } from 'sharp'
 import { downloadFilename } from '~/assets/stamped-delivery.server'
 import type { DbOrTx } from '~/db.server'
 import { canonicalJson } from '~/domain/audit-chain'
 import type { ChannelOutputFormat, ChannelPreset } from '~/domain/channel-preset'
+import { coverGeometry, focalPointOf, type FocalPoint } from '~/domain/focal-crop'
 import { buildRightsStamp, type RightsStamp } from '~/domain/rights-stamp'
 import { getEnv } from '~/env.server'
 import { AppError } from '~/errors.server'
@@ -69,9 +76,11 @@ export type RenderChannelRenditionOptions = {
   publicUrl?: string
   /** Largest image decoded (decompression bombs); MAX_IMAGE_PIXELS by default. */
   maxImagePixels?: number
+  /** The Rendition row's preset name; `channel:<first 16 hex of the digest>` by default. */
+  renditionName?: string
 }
 
-export type ChannelRenditionKeyOptions = Omit<RenderChannelRenditionOptions, 'storage' | 'maxImagePixels'>
+export type ChannelRenditionKeyOptions = Omit<RenderChannelRenditionOptions, 'storage' | 'maxImagePixels' | 'renditionName'>
 
 type RenderedFormat = Exclude<ChannelOutputFormat, 'original'>
 
@@ -96,6 +105,11 @@ const RENDERABLE_IMAGE_TYPES: ReadonlySet<string> = new Set([
   ...(sharp.format.heif.input.fileSuffix?.includes('.heic') ? ['image/heic'] : []),
 ])
 
+/** Whether sharp re-encodes this type of original (anything else goes out as its original bytes). */
+export function isRenderableImage(mediaType: string): boolean {
+  return RENDERABLE_IMAGE_TYPES.has(mediaType)
+}
+
 /** What a version becomes under a preset: re-encoded pixels, or its original bytes. */
 type DeliveryPlan =
   | { kind: 'render'; format: RenderedFormat; mediaType: string; extension: string }
@@ -118,8 +132,11 @@ export async function renderChannelRendition({
   at = new Date(),
   publicUrl = getEnv().PUBLIC_URL,
   maxImagePixels = getEnv().MAX_IMAGE_PIXELS,
+  renditionName,
 }: RenderChannelRenditionOptions): Promise<ChannelRendition> {
-  const { version, plan, stamp, storageKey, renditionPreset, filename } = await resolveRendition({ db, assetId, versionId, preset, at, publicUrl })
+  const resolved = await resolveRendition({ db, assetId, versionId, preset, at, publicUrl })
+  const { version, plan, stamp, storageKey, filename } = resolved
+  const renditionPreset = renditionName ?? resolved.renditionPreset
 
   // The preset schema refuses this; a preset built in code could still ask for it.
   if (plan.kind === 'render' && preset.colourProfile === 'cmyk' && plan.format !== 'jpeg') {
@@ -193,7 +210,16 @@ export async function channelRenditionKey({
 
 // --- what to make, and where it goes ----------------------------------------------
 
-type VersionFacts = { id: string; number: number; storageKey: string; mediaType: string; originalFilename: string; title: string }
+type VersionFacts = {
+  id: string
+  number: number
+  storageKey: string
+  mediaType: string
+  originalFilename: string
+  title: string
+  /** Where crops centre; null for the centre (and sharp's attention strategy). */
+  focal: FocalPoint | null
+}
 
 async function resolveRendition({
   db,
@@ -211,6 +237,8 @@ async function resolveRendition({
       storageKey: true,
       mediaType: true,
       originalFilename: true,
+      focalX: true,
+      focalY: true,
       asset: { select: { id: true, title: true, ownerOrganisation: { select: { name: true } }, rightsGrants: true } },
     },
   })
@@ -222,6 +250,7 @@ async function resolveRendition({
     mediaType: found.mediaType,
     originalFilename: found.originalFilename,
     title: found.asset.title,
+    focal: focalPointOf(found.focalX, found.focalY),
   }
 
   // A channel is public: the stamp describes what partners in general may do.
@@ -235,7 +264,7 @@ async function resolveRendition({
     at,
   })
   const plan = deliveryPlan(version, preset)
-  const digest = renditionDigest(plan, preset, stamp)
+  const digest = renditionDigest(plan, preset, stamp, version.focal)
   return {
     version,
     plan,
@@ -262,11 +291,14 @@ function deliveryPlan(version: VersionFacts, preset: ChannelPreset): DeliveryPla
  * sha256 over what shapes the delivered file. An original's bytes depend only on the
  * metadata setting, so presets that differ in pixel settings alone share its copy
  * (and a channel is not sent the same video again when its JPEG quality changes).
+ * The focal point counts only where it moves a crop, and is left out when unset, so
+ * renditions made before focal points existed keep their keys.
  */
-function renditionDigest(plan: DeliveryPlan, preset: ChannelPreset, stamp: RightsStamp): string {
+function renditionDigest(plan: DeliveryPlan, preset: ChannelPreset, stamp: RightsStamp, focal: FocalPoint | null): string {
   const applied = plan.kind === 'render' ? preset : { format: 'original', metadata: preset.metadata }
+  const crop = plan.kind === 'render' && preset.fit === 'cover' && focal ? { focal } : {}
   return createHash('sha256')
-    .update(canonicalJson({ renderFormat: CHANNEL_RENDER_FORMAT_VERSION, preset: applied, stamp }))
+    .update(canonicalJson({ renderFormat: CHANNEL_RENDER_FORMAT_VERSION, preset: applied, stamp, ...crop }))
     .digest('hex')
 }
 
@@ -435,8 +467,14 @@ async function renderImage({
       throw new MediaError('too_many_pixels', formatPixelLimitMessage(header.width, header.height, maxImagePixels))
     }
 
+    const focalCrop = !animated && preset.fit === 'cover' && version.focal ? focalCropGeometry(header, preset, version.focal) : null
     const resize = resizeOptions(preset, format, animated)
-    const geometry = (image: Sharp) => (resize ? image.autoOrient().resize(resize) : image.autoOrient())
+    const geometry = (image: Sharp) =>
+      focalCrop
+        ? image.autoOrient().extract(focalCrop.crop).resize({ ...focalCrop.output, fit: 'cover' })
+        : resize
+          ? image.autoOrient().resize(resize)
+          : image.autoOrient()
     const open = () => sharp(source, { limitInputPixels: maxImagePixels, failOn: 'error', animated })
 
     let image = geometry(open())
@@ -453,6 +491,20 @@ async function renderImage({
   } catch (error) {
     throw toMediaError(error, version)
   }
+}
+
+/**
+ * The crop around the focal point and its output size, in the image as people see it
+ * (sharp applies the EXIF orientation before extract). Null when the preset has no
+ * box to crop to; the schema gives cover both sides.
+ */
+function focalCropGeometry(header: Metadata, preset: ChannelPreset, focal: FocalPoint) {
+  if (preset.maxWidth === null || preset.maxHeight === null) return null
+  return coverGeometry(
+    { width: header.autoOrient.width, height: header.autoOrient.height },
+    { width: preset.maxWidth, height: preset.maxHeight },
+    focal,
+  )
 }
 
 function resizeOptions(preset: ChannelPreset, format: RenderedFormat, animated: boolean): ResizeOptions | null {

@@ -3,6 +3,7 @@
  * list (several at once) and for its poller's JSON status resource (one at a time).
  * Staff only; the routes check that before calling.
  */
+import { findDuplicateCandidate, type DuplicateCandidate } from '~/assets/duplicates.server'
 import type { Db } from '~/db.server'
 import type { VersionStatus } from '~/generated/prisma/enums'
 
@@ -52,6 +53,8 @@ export type VersionStatusPayload = {
   failureReason: string | null
   /** Present once the ingest made a thumbnail. */
   thumbnailUrl: string | null
+  /** An existing asset this new upload looks like, until the uploader decides (~/assets/duplicates.server). */
+  duplicate: DuplicateCandidate | null
 }
 
 export type VersionStatusOptions = { db: Db; versionId: string }
@@ -78,5 +81,6 @@ export async function getVersionStatus({ db, versionId }: VersionStatusOptions):
     failureReason: version.failureReason,
     thumbnailUrl:
       version.renditions.length > 0 ? `/assets/${version.assetId}/versions/${version.id}/renditions/thumbnail` : null,
+    duplicate: await findDuplicateCandidate({ db, versionId: version.id }),
   }
 }

@@ -190,7 +190,7 @@ describe('renderChannelRendition on a photo', () => {
     const row = await db.rendition.findUniqueOrThrow({
       where: { versionId_preset: { versionId: photo.versionId, preset: `channel:${digest.slice(0, 16)}` } },
     })
-    expect(row).toMatchObject({ storageKey: rendition.storageKey, mediaType: 'image/webp', bytes: bytes.length, width: 800, height: 533 })
+    expect(row).toMatchObject({ storageKey: rendition.storageKey, mediaType: 'image/webp', bytes: BigInt(bytes.length), width: 800, height: 533 })
   })
 
   it('keeps the camera metadata when the preset says so, with the rights written over it', async () => {

@@ -74,7 +74,7 @@ describe('navigation by role', () => {
     expect(labels(['reviewer'])).toEqual(['Portal', 'Library', 'Reviews'])
     expect(labels(['legal'])).toEqual(['Portal', 'Library', 'Rights', 'Distribution'])
     expect(labels(['librarian'])).toEqual(['Portal', 'Library', 'Upload', 'Rights', 'Policies', 'Channels', 'Distribution'])
-    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Rights', 'Policies', 'Channels', 'Distribution', 'Outbox'])
+    expect(labels(['admin'])).toEqual(['Portal', 'Library', 'Upload', 'Reviews', 'Rights', 'Policies', 'Channels', 'Presets', 'Schemas', 'Distribution', 'Outbox'])
   })
 
   it('lights the most specific section', () => {
@@ -85,6 +85,8 @@ describe('navigation by role', () => {
     expect(activeNavItem(items, '/libraryx')).toBeUndefined()
     expect(activeNavItem(items, '/reviews/r1')?.label).toBe('Reviews')
     expect(activeNavItem(items, '/admin/channels/new')?.label).toBe('Channels')
+    expect(activeNavItem(items, '/admin/rendition-presets/p1')?.label).toBe('Presets')
+    expect(activeNavItem(items, '/admin/metadata-schemas/new')?.label).toBe('Schemas')
     expect(activeNavItem(items, '/distribution/channels/c1')?.label).toBe('Distribution')
   })
 })
