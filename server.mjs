@@ -16,7 +16,9 @@ const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '0.0.0.0'
 const trustProxy = ['1', 'true'].includes((process.env.TRUST_PROXY ?? '').toLowerCase())
 
-const build = await import(path.join(root, 'build/server/index.js'))
+// DAMSON_BUILD_DIR: another build than build/ (tests serve a build of their own).
+const buildDir = process.env.DAMSON_BUILD_DIR ? path.resolve(process.env.DAMSON_BUILD_DIR) : path.join(root, 'build')
+const build = await import(path.join(buildDir, 'server/index.js'))
 const app = express()
 app.disable('x-powered-by')
 // One trusted hop: the proxy's own entry in X-Forwarded-For is believed, anything the
@@ -79,8 +81,8 @@ app.use((req, res, next) => {
 })
 
 // Fingerprinted build assets are immutable; everything else in public/ briefly cached.
-app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
-app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
+app.use('/assets', express.static(path.join(buildDir, 'client/assets'), { immutable: true, maxAge: '1y' }))
+app.use(express.static(path.join(buildDir, 'client'), { maxAge: '1h' }))
 // Always production mode here: this server runs a production build, and development mode
 // would send stack traces to browsers (`npm start` sets NODE_ENV=development for the demo).
 app.all('*', createRequestHandler({ build, mode: 'production' }))

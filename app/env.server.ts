@@ -32,8 +32,8 @@ export const EnvSchema = z.object({
   S3_FORCE_PATH_STYLE: booleanFlag.default(true),
   /** Endpoint browsers reach S3 at, for presigned download links (defaults to S3_ENDPOINT). */
   S3_PUBLIC_ENDPOINT: z.string().url('S3_PUBLIC_ENDPOINT must be an http(s) URL').optional(),
-  /** Largest upload accepted, in bytes. */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Largest upload accepted, in bytes (5 GiB: brand video originals are large; images stay bounded by MAX_IMAGE_PIXELS at ingest). */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024 * 1024),
   /** Most entries a zip upload may list (files, folders and all); more is refused before anything is stored. */
   ZIP_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   /** Most bytes a zip upload's files may expand to, by their declared sizes; also the largest zip accepted. */

@@ -21,13 +21,16 @@ import type { Db, DbOrTx } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { formatSize } from '~/domain/byte-size'
 import { AppError, isAppError } from '~/errors.server'
-import { isSupportedImage, SNIFF_BYTES, sniffMediaType } from '~/media.server'
+import { ACCEPTED_TYPES_SENTENCE, assetKindOf, judgeUpload, kindPhrase } from '~/domain/media-kind'
+import { looksLikeText, SNIFF_BYTES, sniffMediaType } from '~/media.server'
+import { contentCheckFor, type ContentCheck } from '~/media/upload-checks.server'
 import { storageKeys, type Storage } from '~/storage.server'
 import { withdrawReview } from '~/review/withdraw-review.server'
 import { receiveZipArchive } from './bulk-import.server'
 import { startIngest } from './start-ingest.server'
 
-export const SUPPORTED_IMAGE_SENTENCE = 'Damson accepts JPEG, PNG, WebP, GIF, TIFF and AVIF in this release.'
+/** What every type refusal ends with: the allow-list in words (app/domain/media-kind.ts). */
+export const SUPPORTED_IMAGE_SENTENCE = ACCEPTED_TYPES_SENTENCE
 
 export type UploadSource = {
   /** The file's bytes; consumed exactly once, in order. */
@@ -46,7 +49,17 @@ type CommonUploadOptions = {
   /** Largest accepted size in bytes; defaults to MAX_UPLOAD_BYTES. */
   maxBytes?: number
   ipAddress?: string | null
+  /**
+   * Set when the bytes are already in storage at `storageKeys.original(assetId, versionId)`
+   * (a finished resumable upload): `file.stream` reads them back so they are hashed,
+   * counted and sniffed under the same rules, and nothing is written again. On a
+   * refusal the object stays where it is; the caller removes it.
+   */
+  storedAs?: StoredAs
 }
+
+/** Where a resumable upload left the original, chosen when the upload was created. */
+export type StoredAs = { assetId: string; versionId: string }
 
 export type UploadAssetOptions = CommonUploadOptions & {
   /** Defaults to the filename without its extension. */
@@ -75,7 +88,7 @@ export type UploadNewVersionResult = UploadResult & {
 /** A new asset (kind image) owned by the uploader's organisation, with version 1 in processing. */
 export async function uploadAsset(options: UploadAssetOptions): Promise<UploadResult> {
   const { uploader, file } = options
-  const assetId = randomUUID()
+  const assetId = options.storedAs?.assetId ?? randomUUID()
   const title = normaliseTitle(options.title) ?? titleFromFilename(file.filename)
   const description = withoutNul(options.description ?? '').trim()
   const folderPath = normaliseFolderPath(options.folderPath)
@@ -84,14 +97,14 @@ export async function uploadAsset(options: UploadAssetOptions): Promise<UploadRe
   // Checked before a byte is read, so a stale form is refused at once; again in the transaction.
   if (collectionId) await requireUploadCollection(options.db, uploader, collectionId)
 
-  const recorded = await storeThenRecord(options, assetId, async (tx) => {
+  const recorded = await storeThenRecord(options, assetId, async (tx, stored) => {
     await tx.asset.create({
       data: {
         id: assetId,
         title,
         description,
         folderPath,
-        kind: 'image',
+        kind: assetKindOf(stored.mediaType, file.filename),
         tags,
         ownerOrganisationId: uploader.organisation.id,
         createdById: uploader.id,
@@ -139,10 +152,15 @@ export async function uploadNewVersion(options: UploadNewVersionOptions): Promis
     select: { id: true, kind: true, status: true },
   })
   if (!asset) throw new AppError('NOT_FOUND', 'Asset not found')
+  if (options.storedAs && options.storedAs.assetId !== asset.id) throw new Error('storedAs names another asset than the new version is for')
   if (asset.status === 'archived') throw new AppError('CONFLICT', 'This asset is archived; restore it before uploading a new version.')
-  if (asset.kind !== 'image') throw new AppError('CONFLICT', 'Only image assets take new versions in this release.')
 
-  const { processingStarted, ...result } = await storeThenRecord(options, asset.id, async (tx) => {
+  const { processingStarted, ...result } = await storeThenRecord(options, asset.id, async (tx, stored) => {
+    // A version replaces the file people use, so it must be the same kind (a video stays a video).
+    const kind = assetKindOf(stored.mediaType, options.file.filename)
+    if (kind !== asset.kind) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${displayFilename(options.file.filename)} is ${kindPhrase(kind)}, but this asset is ${kindPhrase(asset.kind)}: a new version must be ${kindPhrase(asset.kind)} too.`)
+    }
     // Lock the asset row so two concurrent uploads cannot take the same number.
     await tx.$executeRaw`SELECT 1 FROM "Asset" WHERE "id" = ${asset.id} FOR UPDATE`
     const latest = await tx.assetVersion.findFirst({
@@ -323,7 +341,7 @@ export async function receiveUploads(options: {
   } catch (error) {
     return { outcomes, error: formError(error) }
   }
-  if (outcomes.length === 0) return { outcomes, error: { status: 400, message: 'Choose at least one image to upload.' } }
+  if (outcomes.length === 0) return { outcomes, error: { status: 400, message: 'Choose at least one file to upload.' } }
   return { outcomes, error: null }
 }
 
@@ -444,13 +462,14 @@ type Recorded = UploadResult & { processingStarted: boolean }
 
 async function storeThenRecord(options: CommonUploadOptions, assetId: string, beforeVersion: BeforeVersion): Promise<Recorded> {
   const { db, storage, uploader, file } = options
-  const versionId = randomUUID()
+  const versionId = options.storedAs?.versionId ?? randomUUID()
   const storageKey = storageKeys.original(assetId, versionId)
   const stored = await streamOriginal({
     storage,
     storageKey,
     file,
     maxBytes: options.maxBytes ?? getEnv().MAX_UPLOAD_BYTES,
+    alreadyStored: options.storedAs !== undefined,
   })
 
   let versionNumber: number
@@ -524,24 +543,43 @@ async function storeThenRecord(options: CommonUploadOptions, assetId: string, be
   return { assetId, versionId, versionNumber, processingStarted }
 }
 
-type StreamOriginalOptions = { storage: Storage; storageKey: string; file: UploadSource; maxBytes: number }
+type StreamOriginalOptions = {
+  storage: Storage
+  storageKey: string
+  file: UploadSource
+  maxBytes: number
+  /** The bytes are already at `storageKey` (see `storedAs`): read and checked, not written. */
+  alreadyStored?: boolean
+}
 
 /**
  * An original: any image the pipeline can process, at most `maxBytes`. Exported for
  * tests and for the new-version path's reuse.
  */
-export async function streamOriginal({ storage, storageKey, file, maxBytes }: StreamOriginalOptions): Promise<StoredOriginal> {
+export async function streamOriginal({ storage, storageKey, file, maxBytes, alreadyStored }: StreamOriginalOptions): Promise<StoredOriginal> {
   const name = displayFilename(file.filename)
   return streamSniffedUpload({
     storage,
     storageKey,
     file,
     maxBytes,
+    alreadyStored,
     name,
-    refuseType: (sniffed) =>
-      sniffed && isSupportedImage(sniffed.mime) ? null : `${describeMediaType(sniffed?.mime ?? null)}, not an image. ${SUPPORTED_IMAGE_SENTENCE}`,
+    refuseType: (sniffed, head) => originalTypeRefusal(sniffed, name, head),
+    inspectContent: (sniffed) => contentCheckFor(sniffed, name, { maxPixels: getEnv().MAX_IMAGE_PIXELS }),
     tooLarge: () => tooLarge(name, maxBytes),
   })
+}
+
+/**
+ * Why an original of the sniffed type is refused (words following its name), or null
+ * to take it. The resumable upload route asks this of the first bytes, to refuse
+ * before the rest is sent.
+ */
+export function originalTypeRefusal(sniffed: { mime: string; ext: string } | null, filename = '', head?: Uint8Array): string | null {
+  // The bytes decide the type (app/domain/media-kind.ts); the name only must not contradict them.
+  const verdict = judgeUpload(sniffed?.mime ?? null, filename, head ? looksLikeText(head) : false)
+  return verdict.ok ? null : verdict.reason
 }
 
 export type SniffedUploadOptions = {
@@ -552,8 +590,12 @@ export type SniffedUploadOptions = {
   /** The file's name as people see it, for messages. */
   name: string
   /** Why the sniffed type is refused (words following the name), or null to take it. */
-  refuseType: (sniffed: { mime: string; ext: string } | null) => string | null
+  refuseType: (sniffed: { mime: string; ext: string } | null, head: Uint8Array) => string | null
+  /** A check of the whole content as it streams (an SVG's markup, an image's pixels), chosen by the sniffed type; it throws to refuse. */
+  inspectContent?: (sniffed: { mime: string; ext: string }) => ContentCheck | null
   tooLarge: () => AppError
+  /** The bytes are already at `storageKey`: they are read through the same checks and nothing is written. */
+  alreadyStored?: boolean
 }
 
 /**
@@ -561,7 +603,7 @@ export type SniffedUploadOptions = {
  * hashing and counting. Going over `maxBytes` aborts the upload and removes any
  * partial object; an empty file or a refused type stores nothing.
  */
-export async function streamSniffedUpload({ storage, storageKey, file, maxBytes, name, refuseType, tooLarge }: SniffedUploadOptions): Promise<StoredOriginal> {
+export async function streamSniffedUpload({ storage, storageKey, file, maxBytes, name, refuseType, tooLarge, alreadyStored = false, inspectContent }: SniffedUploadOptions): Promise<StoredOriginal> {
   const iterator = toAsyncIterable(file.stream)[Symbol.asyncIterator]()
 
   // 1. Peek: gather at least SNIFF_BYTES (or the whole file, if smaller).
@@ -590,7 +632,7 @@ export async function streamSniffedUpload({ storage, storageKey, file, maxBytes,
   // 2. Sniff: the bytes decide, not the name or the declared type.
   const headBuffer = Buffer.concat(head, headBytes)
   const sniffed = await sniffMediaType(headBuffer.subarray(0, SNIFF_BYTES))
-  const refusal = refuseType(sniffed ?? null)
+  const refusal = refuseType(sniffed ?? null, headBuffer)
   if (refusal !== null || !sniffed) {
     await closeQuietly(iterator)
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', `${name} ${refusal ?? 'is not a file type Damson recognises.'}`)
@@ -600,35 +642,55 @@ export async function streamSniffedUpload({ storage, storageKey, file, maxBytes,
   const hash = createHash('sha256')
   let bytes = 0
   let limitError: AppError | undefined
+  const inspector = inspectContent?.(sniffed) ?? null
+  let contentError: unknown
+  const inspect = async (step: () => void | Promise<void>) => {
+    try {
+      await step()
+    } catch (error) {
+      contentError = error
+      throw error
+    }
+  }
   async function* metered(): AsyncGenerator<Uint8Array> {
-    const feed = function (chunk: Uint8Array): Uint8Array {
+    const feed = async function (chunk: Uint8Array): Promise<Uint8Array> {
       bytes += chunk.byteLength
       if (bytes > maxBytes) {
         limitError = tooLarge()
         throw limitError
       }
       hash.update(chunk)
+      if (inspector) await inspect(() => inspector.write(chunk))
       return chunk
     }
-    yield feed(headBuffer)
-    if (ended) return
+    yield await feed(headBuffer)
     for (;;) {
-      const next = await iterator.next()
-      if (next.done) return
-      if (next.value.byteLength > 0) yield feed(next.value)
+      const next = ended ? { done: true as const } : await iterator.next()
+      if (next.done) {
+        if (inspector) await inspect(() => inspector.end())
+        return
+      }
+      if (next.value.byteLength > 0) yield await feed(next.value)
     }
   }
 
   const body = Readable.from(metered(), { objectMode: false })
   try {
-    await storage.putStream(storageKey, body, sniffed.mime)
+    if (alreadyStored) {
+      for await (const chunk of body) void chunk
+    } else {
+      await storage.putStream(storageKey, body, sniffed.mime)
+    }
   } catch (error) {
     body.destroy()
     await closeQuietly(iterator)
+    await inspector?.abort?.()
     // lib-storage aborts the multipart upload (leavePartsOnError: false); a single-part
-    // PUT may still have landed, so remove whatever is there.
-    await storage.delete(storageKey).catch(() => undefined)
+    // PUT may still have landed, so remove whatever is there. An object that was already
+    // stored is the caller's to keep or remove.
+    if (!alreadyStored) await storage.delete(storageKey).catch(() => undefined)
     if (limitError) throw limitError
+    if (contentError) throw contentError
     if (isAppError(error)) throw error
     console.error(`upload of ${name} to ${storageKey} failed:`, error)
     throw new AppError('UNAVAILABLE', `${name} could not be stored because file storage is unavailable. Try again in a moment.`)
@@ -662,39 +724,6 @@ async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> 
 
 function tooLarge(name: string, maxBytes: number): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `${name} is larger than the ${formatSize(maxBytes)} limit.`)
-}
-
-const DESCRIPTIONS: Record<string, string> = {
-  'application/pdf': 'is a PDF document',
-  'application/zip': 'is a ZIP archive',
-  'application/x-7z-compressed': 'is a 7-Zip archive',
-  'application/x-rar-compressed': 'is a RAR archive',
-  'application/gzip': 'is a gzip archive',
-  'application/x-tar': 'is a tar archive',
-  'application/postscript': 'is a PostScript/EPS file',
-  'application/msword': 'is a Word document',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'is a Word document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'is an Excel spreadsheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'is a PowerPoint presentation',
-  'application/x-msdownload': 'is a Windows program',
-  'application/x-elf': 'is a program',
-  'image/svg+xml': 'is an SVG drawing (vector images are not accepted yet)',
-  'image/heic': 'is a HEIC photo (not supported yet)',
-  'image/heif': 'is a HEIF photo (not supported yet)',
-  'image/bmp': 'is a BMP bitmap (not supported)',
-  'image/vnd.adobe.photoshop': 'is a Photoshop document (not supported yet)',
-  'image/x-icon': 'is an icon file (not supported)',
-}
-
-function describeMediaType(mime: string | null): string {
-  if (!mime) return 'is not a file type Damson recognises (it may be text or damaged)'
-  const known = DESCRIPTIONS[mime]
-  if (known) return known
-  if (mime.startsWith('video/')) return `is a video (${mime})`
-  if (mime.startsWith('audio/')) return `is an audio file (${mime})`
-  if (mime.startsWith('font/')) return `is a font (${mime})`
-  if (mime.startsWith('image/')) return `is a ${mime.slice('image/'.length).toUpperCase()} image, a format not supported`
-  return `is a ${mime} file`
 }
 
 /** The client's name for the file, reduced to its last path segment and made printable. */

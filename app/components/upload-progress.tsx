@@ -11,13 +11,24 @@
  * lists one outcome per entry. The archive's row keeps its progress bar while the
  * bytes go up, then the entries get rows of their own beneath it, and the stored
  * ones are polled together through `/library/versions/status?ids=…`.
+ *
+ * With `resumable` (the upload page), files go up by the tus protocol instead
+ * (Uppy with its tus plugin, headless: these rows are the interface) to
+ * RESUMABLE_UPLOAD_PATH: in chunks, retried, and resumed from the server's offset after
+ * a dropped connection — also after a reload, when the same file is chosen again
+ * (tus-js-client keeps each file's upload URL in localStorage). The last chunk's answer
+ * is the same batch JSON as the page's island.
  */
 import { Link } from '@remix-run/react'
-import { useEffect, useRef, useState } from 'react'
+import type Uppy from '@uppy/core'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { StatusBadge, isVersionStatusName, type VersionStatusName } from '~/components/ui'
 import { formatSize } from '~/domain/byte-size'
 import {
   looksLikeZip,
+  RESUMABLE_CHUNK_BYTES,
+  RESUMABLE_METADATA_FIELDS,
+  RESUMABLE_UPLOAD_PATH,
   UPLOAD_ARCHIVE_HEADER,
   UPLOAD_ERROR_HEADER,
   UPLOAD_OUTCOMES_ELEMENT_ID,
@@ -26,6 +37,7 @@ import {
   VersionStatusesJsonSchema,
   type UploadBatchJson,
 } from '~/library/upload-protocol'
+import { DuplicatePrompt } from '~/components/duplicate-prompt'
 
 /** `unpacked`: a zip archive the server has expanded; its entries have rows of their own. */
 export type UploadPhase = 'queued' | 'uploading' | 'processing' | 'done' | 'failed' | 'refused' | 'unpacked'
@@ -65,6 +77,26 @@ export type SendOptions = {
   fieldsFor: (file: File, index: number) => readonly (readonly [string, string])[]
 }
 
+/** Waits between retries of a failed chunk; then the row says the connection was lost (choosing the file again resumes it). */
+const RESUMABLE_RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000]
+
+/** Files uploading at once by tus. */
+const RESUMABLE_PARALLEL_FILES = 2
+
+type TusUppy = Uppy<Record<string, string>, Record<string, never>>
+
+/** The batch JSON in a tus answer's body (the last PATCH's), or null. */
+function readTusBatch(xhr: unknown): UploadBatchJson | null {
+  const text = xhr instanceof XMLHttpRequest ? xhr.responseText : ''
+  if (!text) return null
+  try {
+    const parsed = UploadBatchJsonSchema.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * The upload queue: `send` posts the files one at a time (the bars fill in order and
  * the server sees one stream per user) and resolves when all have been answered;
@@ -74,12 +106,15 @@ export function useProgressUploads({
   maxUploadBytes,
   maxArchiveBytes,
   onVersionChange,
+  resumable = false,
 }: {
   maxUploadBytes: number
   /** The largest zip archive the route takes; without it every file is sent as a single image (the version page). */
   maxArchiveBytes?: number
   /** Called when a version was stored and again when its processing ended (e.g. to revalidate a page listing it). */
   onVersionChange?: (versionId: string) => void
+  /** Send by tus to the resumable upload endpoint instead of one form post per file (see above). */
+  resumable?: boolean
 }) {
   const onChange = useRef(onVersionChange)
   onChange.current = onVersionChange
@@ -246,6 +281,101 @@ export function useProgressUploads({
     })
   }
 
+  /** Uppy, made on the first resumable send (its modules load in the browser only). */
+  const uppy = useRef<Promise<TusUppy> | null>(null)
+  /** Uppy file id → the row it fills, and the promise `send` waits on. */
+  const tusRows = useRef(new Map<string, { key: string; filename: string; settle: () => void }>())
+  useEffect(
+    () => () => {
+      void uppy.current?.then((instance) => instance.destroy())
+    },
+    [],
+  )
+
+  function getUppy(): Promise<TusUppy> {
+    uppy.current ??= (async () => {
+      const [{ default: UppyCore }, { default: Tus }] = await Promise.all([import('@uppy/core'), import('@uppy/tus')])
+      const instance: TusUppy = new UppyCore<Record<string, string>, Record<string, never>>({ autoProceed: false, allowMultipleUploadBatches: true })
+      instance.use(Tus, {
+        endpoint: RESUMABLE_UPLOAD_PATH,
+        chunkSize: RESUMABLE_CHUNK_BYTES,
+        retryDelays: RESUMABLE_RETRY_DELAYS_MS,
+        limit: RESUMABLE_PARALLEL_FILES,
+        // Each file's meta holds only the fields it has (an absent one would go as "undefined"); the server ignores Uppy's own.
+        allowedMetaFields: true,
+        removeFingerprintOnSuccess: true,
+      })
+      const settle = (fileId: string) => {
+        const row = tusRows.current.get(fileId)
+        tusRows.current.delete(fileId)
+        if (instance.getFile(fileId)) instance.removeFile(fileId)
+        row?.settle()
+      }
+      instance.on('upload-progress', (file, progress) => {
+        const row = file ? tusRows.current.get(file.id) : undefined
+        if (row && progress.bytesTotal) update(row.key, { phase: 'uploading', progress: (progress.bytesUploaded ?? 0) / progress.bytesTotal })
+      })
+      instance.on('upload-success', (file, response) => {
+        const row = file ? tusRows.current.get(file.id) : undefined
+        if (!file || !row) return
+        const batch = readTusBatch(response.body?.xhr)
+        const [only] = batch?.outcomes ?? []
+        if (!batch) {
+          update(row.key, { phase: 'refused', progress: 1, message: `The server did not say what became of ${row.filename}. Look for it in the library before uploading it again.` })
+        } else if (batch.outcomes.length === 1 && only?.ok && only.filename === row.filename) {
+          update(row.key, { progress: 1, phase: 'processing', status: 'processing', assetId: only.assetId, versionId: only.versionId, message: null })
+          onChange.current?.(only.versionId)
+          void pollVersions(new Map([[only.versionId, row.key]]))
+        } else {
+          const item = { key: row.key, filename: row.filename } as UploadItem
+          showArchiveOutcomes(item, batch)
+        }
+        settle(file.id)
+      })
+      instance.on('upload-error', (file, error, response) => {
+        const row = file ? tusRows.current.get(file.id) : undefined
+        if (!file || !row) return
+        const xhr: unknown = response?.body?.xhr
+        const answer = xhr instanceof XMLHttpRequest ? xhr.responseText.trim() : ''
+        const status = response?.status ?? 0
+        const message =
+          status >= 400 && answer
+            ? answer
+            : 'The connection was lost and retrying did not help. Choose the file again to carry on from where it stopped.'
+        update(row.key, { phase: 'refused', message })
+        settle(file.id)
+        if (!(status >= 400 && answer)) console.warn(`upload of ${row.filename} failed:`, error)
+      })
+      return instance
+    })()
+    return uppy.current
+  }
+
+  /** Sends the queued files by tus, two at a time; resolves when each has succeeded or failed. */
+  async function sendResumable(queued: readonly UploadItem[], files: readonly File[], options: SendOptions): Promise<void> {
+    const instance = await getUppy()
+    const settled: Promise<void>[] = []
+    for (const [index, file] of files.entries()) {
+      const item = queued[index]
+      if (!item || item.phase === 'refused') continue
+      const meta: Record<string, string> = { filename: file.name, filetype: file.type }
+      for (const [name, value] of options.fieldsFor(file, index)) {
+        if (value && (RESUMABLE_METADATA_FIELDS as readonly string[]).includes(name)) meta[name] = value
+      }
+      let fileId: string
+      try {
+        fileId = instance.addFile({ name: file.name, type: file.type, data: file, meta, source: 'damson' })
+      } catch (error) {
+        update(item.key, { phase: 'refused', message: error instanceof Error ? error.message : String(error) })
+        continue
+      }
+      settled.push(new Promise<void>((resolve) => tusRows.current.set(fileId, { key: item.key, filename: file.name, settle: resolve })))
+      update(item.key, { phase: 'uploading' })
+    }
+    if (settled.length === 0) return
+    await Promise.all([instance.upload().catch(() => undefined), ...settled])
+  }
+
   async function send(files: readonly File[], options: SendOptions): Promise<void> {
     // Refused before sending: the server would refuse these too, after the bytes crossed the wire.
     const queued: UploadItem[] = files.map((file, index) => {
@@ -272,6 +402,10 @@ export function useProgressUploads({
     setItems((current) => [...queued, ...current])
     setBusy(true)
     try {
+      if (resumable) {
+        await sendResumable(queued, files, options)
+        return
+      }
       for (const [index, file] of files.entries()) {
         const item = queued[index]
         if (!item || item.phase === 'refused') continue
@@ -302,9 +436,11 @@ export type UploadProgressRowProps = {
   item: UploadItem
   /** Where "View" goes once the server has answered; the asset's page by default. */
   viewHref?: (item: UploadItem & { assetId: string }) => string
+  /** Shown at the foot of the row (e.g. a question about the stored file). */
+  children?: ReactNode
 }
 
-export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
+export function UploadProgressRow({ item, viewHref, children }: UploadProgressRowProps) {
   const percent = Math.round(item.progress * 100)
   const assetId = item.assetId
   return (
@@ -354,6 +490,10 @@ export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
       {item.phase === 'done' && item.status === 'in_review' ? (
         <p className="mt-1 text-xs text-emerald-700">Processed and waiting for review.</p>
       ) : null}
+      {item.versionId && (item.phase === 'processing' || item.phase === 'done') ? (
+        // Keyed by phase: asked again once processing has stored the perceptual hash (near duplicates).
+        <DuplicatePrompt key={`${item.versionId}-${item.phase}`} versionId={item.versionId} />
+      ) : null}
       {(item.phase === 'failed' || item.phase === 'refused') && item.message ? (
         <p className="mt-2 rounded-md bg-red-50 px-3 py-2 text-red-800" role="alert">
           {item.phase === 'failed' ? 'Processing failed: ' : ''}
@@ -362,17 +502,75 @@ export function UploadProgressRow({ item, viewHref }: UploadProgressRowProps) {
       ) : null}
       {item.phase === 'processing' && item.message ? <p className="mt-1 text-xs text-zinc-500">{item.message}</p> : null}
       {item.phase === 'unpacked' && item.message ? <p className="mt-1 text-xs text-zinc-600">{item.message}</p> : null}
+      {children}
     </li>
   )
 }
 
 /** The rows of one session's uploads, announced politely to screen readers as they change. */
-export function UploadProgressList({ items, viewHref }: { items: readonly UploadItem[]; viewHref?: UploadProgressRowProps['viewHref'] }) {
+export function UploadProgressList({
+  items,
+  viewHref,
+  renderExtra,
+}: {
+  items: readonly UploadItem[]
+  viewHref?: UploadProgressRowProps['viewHref']
+  /** Extra content at the foot of a row, given the item. */
+  renderExtra?: (item: UploadItem) => ReactNode
+}) {
   return (
     <ul className="space-y-4" aria-live="polite">
       {items.map((item) => (
-        <UploadProgressRow key={item.key} item={item} viewHref={viewHref} />
+        <UploadProgressRow key={item.key} item={item} viewHref={viewHref}>
+          {renderExtra?.(item)}
+        </UploadProgressRow>
       ))}
     </ul>
+  )
+}
+
+/** Bytes of all files of the session (entries of an archive count in their archive), and how many have gone up. */
+export function overallProgress(items: readonly UploadItem[]): { sent: number; total: number; files: number; done: number } {
+  let sent = 0
+  let total = 0
+  let files = 0
+  let done = 0
+  for (const item of items) {
+    if (item.archiveKey || item.bytes === null || item.phase === 'refused' && item.progress === 0) continue
+    files += 1
+    total += item.bytes
+    const finished = item.phase !== 'queued' && item.phase !== 'uploading'
+    sent += finished ? item.bytes : item.bytes * item.progress
+    if (finished) done += 1
+  }
+  return { sent, total, files, done }
+}
+
+/** One bar for all the files of the session, by bytes. */
+export function UploadOverallProgress({ items }: { items: readonly UploadItem[] }) {
+  const { sent, total, files, done } = overallProgress(items)
+  if (files === 0 || total === 0) return null
+  const percent = Math.round((sent / total) * 100)
+  return (
+    <div className="mb-5" data-upload-overall>
+      <div className="mb-1.5 flex items-baseline justify-between text-sm">
+        <span className="font-medium text-zinc-900">
+          {done === files ? 'All files sent' : `Sending ${files - done} of ${files} ${files === 1 ? 'file' : 'files'}`}
+        </span>
+        <span className="tabular-nums text-zinc-600">
+          {formatUploadSize(sent)} of {formatUploadSize(total)} · {percent}%
+        </span>
+      </div>
+      <div
+        className="h-2.5 overflow-hidden rounded-full bg-zinc-100"
+        role="progressbar"
+        aria-label="All uploads"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
+        <div className="h-full rounded-full bg-damson-700 transition-[width] duration-200" style={{ width: `${percent}%` }} />
+      </div>
+    </div>
   )
 }

@@ -3,6 +3,7 @@
  * code here: the component imports it too).
  */
 import { z } from 'zod'
+import { acceptAttribute } from '~/domain/media-kind'
 
 /** A refused upload's message, URI-encoded, for the XHR client (a Remix document POST always renders HTML). */
 export const UPLOAD_ERROR_HEADER = 'X-Damson-Upload-Error'
@@ -23,18 +24,38 @@ export const UPLOAD_ARCHIVE_HEADER = 'X-Damson-Upload-Archive'
  */
 export const UPLOAD_OUTCOMES_ELEMENT_ID = 'damson-upload-outcomes'
 
-/** What the file inputs offer; the server sniffs the bytes whatever the browser sends. */
-export const ACCEPTED_IMAGE_TYPES = 'image/jpeg,image/png,image/webp,image/gif,image/tiff,image/avif'
+/** What the file inputs offer: every accepted format (app/domain/media-kind.ts); the server sniffs the bytes whatever the browser sends. */
+export const ACCEPTED_FILE_TYPES = acceptAttribute()
 
 const ZIP_MEDIA_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/x-zip']
 
-/** The upload page's picker: images, and zip archives of them. */
-export const ACCEPTED_UPLOAD_TYPES = [ACCEPTED_IMAGE_TYPES, ...ZIP_MEDIA_TYPES, '.zip'].join(',')
+/** The upload page's picker: every accepted format, and zip archives of them. */
+export const ACCEPTED_UPLOAD_TYPES = [ACCEPTED_FILE_TYPES, ...ZIP_MEDIA_TYPES, '.zip'].join(',')
 
 /** Whether a chosen file looks like a zip archive: a hint for the client only (the server sniffs). */
 export function looksLikeZip(file: { name: string; type: string }): boolean {
   return ZIP_MEDIA_TYPES.includes(file.type) || file.name.toLowerCase().endsWith('.zip')
 }
+
+/**
+ * The resumable upload endpoint (tus 1.0, see app/assets/resumable-upload.server.ts).
+ * Each upload's URL is this path plus an id; only its creator can reach it.
+ */
+export const RESUMABLE_UPLOAD_PATH = '/library/uploads/tus'
+
+/**
+ * Bytes per PATCH request of a resumable upload: a whole number of the server's 8 MiB
+ * S3 parts, small enough that a slow link finishes each request well inside the
+ * server's request timeout, and that a retry resends at most this much.
+ */
+export const RESUMABLE_CHUNK_BYTES = 64 * 1024 * 1024
+
+/**
+ * The metadata a resumable upload carries (tus Upload-Metadata). `filename` is
+ * required; `assetId` makes the upload a new version of that asset; the rest are the
+ * upload form's fields.
+ */
+export const RESUMABLE_METADATA_FIELDS = ['filename', 'filetype', 'title', 'description', 'folderPath', 'tags', 'collectionId', 'assetId'] as const
 
 /** One outcome of an upload, as the page embeds it for the XHR client. */
 export const UploadOutcomeJsonSchema = z.discriminatedUnion('ok', [

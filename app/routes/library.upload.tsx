@@ -15,6 +15,12 @@
  * too many for a header or a URL, so the page answers itself and carries them in
  * a JSON island (`UPLOAD_OUTCOMES_ELEMENT_ID`) the client reads; it then polls
  * `/library/versions/status?ids=…`.
+ *
+ * With JavaScript the files (chosen, or dropped on the page — folders too, whose
+ * folders then become asset folders under the chosen one) go up by the resumable tus
+ * endpoint (`/library/uploads/tus`, see app/assets/resumable-upload.server.ts): each
+ * row has its own bar, one bar shows the bytes of them all, and a dropped connection is
+ * retried and resumed from where it stopped.
  */
 import {
   data,
@@ -25,12 +31,12 @@ import {
   type MetaFunction,
 } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
-import type { FormEvent } from 'react'
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
 import { z } from 'zod'
 import { receiveUploads, type UploadOutcome } from '~/assets/upload.server'
 import { requirePermission } from '~/auth.server'
 import { Button, buttonClasses, Card, CardBody, Field, Label, PageHeader, StatusBadge } from '~/components/ui'
-import { UploadProgressList, useProgressUploads } from '~/components/upload-progress'
+import { UploadOverallProgress, UploadProgressList, useProgressUploads } from '~/components/upload-progress'
 import { formatSize } from '~/domain/byte-size'
 import { getDb } from '~/db.server'
 import { handleAppErrors } from '~/http.server'
@@ -147,28 +153,68 @@ function numberedTitle(title: string, index: number): string {
   return index === 0 ? title : `${title} (${index + 1})`
 }
 
+/** The folders a dropped file sat in within what was dropped ("summer/beach" for "/summer/beach/a.jpg"), "" for a loose file. */
+function droppedFolder(file: File): string {
+  const relativePath = (file as File & { relativePath?: string | null }).relativePath ?? ''
+  const segments = relativePath.split('/').filter(Boolean)
+  return segments.slice(0, -1).join('/')
+}
+
+/** Whether a drag carries files (not text or a link from the page). */
+function carriesFiles(event: DragEvent): boolean {
+  return Array.from(event.dataTransfer.types).includes('Files')
+}
+
 export default function UploadPage() {
   const { maxUploadBytes, maxArchiveBytes, uploaded, collections } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
-  const { items, busy, send } = useProgressUploads({ maxUploadBytes, maxArchiveBytes })
+  const { items, busy, send } = useProgressUploads({ maxUploadBytes, maxArchiveBytes, resumable: true })
+  const formRef = useRef<HTMLFormElement>(null)
+  const [dragging, setDragging] = useState(false)
+  /** Uppy's folder walker, loaded once the page runs in the browser: a drop's files must be read during the drop event. */
+  const droppedFiles = useRef<((dataTransfer: DataTransfer) => Promise<File[]>) | null>(null)
+  const [hydrated, setHydrated] = useState(false)
+  useEffect(() => {
+    setHydrated(true)
+    void import('@uppy/core/utils').then((utils) => (droppedFiles.current = utils.getDroppedFiles))
+  }, [])
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault()
-    const form = event.currentTarget
+  /** Sends `files` with the form's fields; a dropped folder's own folders go under the chosen folder. */
+  async function sendWithFields(form: HTMLFormElement, files: readonly File[]) {
     const fields = new FormData(form)
-    const files = fields.getAll('file').filter((value): value is File => value instanceof File && value.name !== '')
-    if (files.length === 0) return
     const text = (name: string) => String(fields.get(name) ?? '')
     await send(files, {
       url: '/library/upload',
-      fieldsFor: (_file, index) => [
+      fieldsFor: (file, index) => [
         ['title', numberedTitle(text('title').trim(), index)],
         ['description', text('description')],
-        ['folderPath', text('folderPath')],
+        ['folderPath', [text('folderPath'), droppedFolder(file)].filter(Boolean).join('/')],
         ['tags', text('tags')],
         ['collectionId', text('collectionId')],
       ],
     })
+  }
+
+  async function onDrop(event: DragEvent<HTMLDivElement>) {
+    if (!carriesFiles(event)) return
+    event.preventDefault()
+    setDragging(false)
+    const form = formRef.current
+    if (!form || busy) return
+    // Read during the event (the browser empties the DataTransfer after it): folders are
+    // walked, each file keeping its path within what was dropped.
+    const loose = Array.from(event.dataTransfer.files)
+    const walked = droppedFiles.current ? await droppedFiles.current(event.dataTransfer).catch(() => []) : []
+    const files = walked.length > 0 ? walked : loose
+    if (files.length > 0) await sendWithFields(form, files)
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault()
+    const form = event.currentTarget
+    const files = new FormData(form).getAll('file').filter((value): value is File => value instanceof File && value.name !== '')
+    if (files.length === 0) return
+    await sendWithFields(form, files)
     // Title and description belong to the batch just sent; folder, tags and collection usually carry over.
     for (const name of ['file', 'title', 'description']) {
       const field = form.elements.namedItem(name)
@@ -259,8 +305,24 @@ export default function UploadPage() {
         </Card>
       ) : null}
 
-      <Card>
+      <Card
+        className={dragging ? 'ring-2 ring-damson-400 ring-offset-2' : undefined}
+        onDragEnter={(event) => {
+          if (carriesFiles(event)) setDragging(true)
+        }}
+        onDragOver={(event) => {
+          if (!carriesFiles(event)) return
+          event.preventDefault()
+          event.dataTransfer.dropEffect = 'copy'
+        }}
+        onDragLeave={(event) => {
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false)
+        }}
+        onDrop={(event) => void onDrop(event)}
+        data-upload-dropzone
+      >
         <form
+          ref={formRef}
           method="post"
           action="/library/upload"
           encType="multipart/form-data"
@@ -321,6 +383,13 @@ export default function UploadPage() {
                 required
                 className="block w-full cursor-pointer rounded-md border border-dashed border-zinc-300 bg-zinc-50 p-4 text-sm text-zinc-700 file:mr-4 file:cursor-pointer file:rounded-md file:border-0 file:bg-damson-600 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-white hover:bg-zinc-100"
               />
+              {hydrated ? (
+                <p className={`rounded-md px-3 py-2 text-sm ${dragging ? 'bg-damson-50 font-medium text-damson-800' : 'bg-zinc-50 text-zinc-600'}`}>
+                  {dragging
+                    ? 'Drop to upload with the details above.'
+                    : 'Or drop files and folders anywhere on this card: a folder’s own folders become asset folders under the one above. Uploads carry on after a dropped connection.'}
+                </p>
+              ) : null}
               <p className="text-sm text-zinc-500">
                 Choose one or more images or zip archives; files in a zip are titled by their names. The file type is checked from
                 its contents, not its name. Without JavaScript a zip may be at most {formatSize(maxUploadBytes)}.
@@ -342,6 +411,7 @@ export default function UploadPage() {
         <Card className="mt-6">
           <CardBody>
             <h2 className="mb-3 text-sm font-semibold text-zinc-900">This session</h2>
+            <UploadOverallProgress items={items} />
             <UploadProgressList items={items} />
           </CardBody>
         </Card>

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import sharp from 'sharp'
 
 const stackEnvFile = '.data/dev/stack.env.json'
 if (!process.env.S3_ENDPOINT && existsSync(stackEnvFile)) {
@@ -22,8 +23,8 @@ const { getStorage } = await import('~/storage.server')
 // Two sizes in one run: the small one is the baseline the large one is compared with.
 const sizesMiB = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [50, 400]
 const chunkBytes = 1024 * 1024
-// A PNG signature and header so the sniffer accepts it; the rest is noise (never decoded here).
-const pngHead = Buffer.from('89504e470d0a1a0a0000000d49484452000003e8000002800806000000', 'hex')
+// A small real PNG so the sniffer accepts it; the rest is noise (never decoded here).
+const pngHead = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#48c' } }).png().toBuffer()
 const noise = randomBytes(chunkBytes)
 const storage = getStorage()
 const mib = (bytes: number) => bytes / 1024 / 1024

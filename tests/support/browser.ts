@@ -80,3 +80,46 @@ export async function watchUploadProgress(
     },
   }
 }
+
+/**
+ * Records every value each labelled progress bar shows (by its aria-label), however
+ * briefly: a row's bar ("Uploading a.png") and the page's overall one ("All uploads").
+ */
+export async function watchProgressBarsByLabel(page: Page): Promise<() => Promise<Record<string, number[]>>> {
+  await page.evaluate(() => {
+    const seen: Record<string, number[]> = {}
+    Object.assign(window, { __progressByLabel: seen })
+    new MutationObserver(() => {
+      for (const bar of document.querySelectorAll('[role="progressbar"][aria-label]')) {
+        const label = bar.getAttribute('aria-label') ?? ''
+        const value = Number(bar.getAttribute('aria-valuenow'))
+        const values = (seen[label] ??= [])
+        if (values[values.length - 1] !== value) values.push(value)
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] })
+  })
+  return () => page.evaluate(() => (window as unknown as { __progressByLabel: Record<string, number[]> }).__progressByLabel)
+}
+
+/**
+ * Drops files on the element matching `selector` as a person dragging them from the
+ * desktop would: dragenter, dragover and drop carrying a DataTransfer with the files.
+ */
+export async function dropFiles(page: Page, selector: string, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
+  const payload = files.map((file) => ({ name: file.name, type: file.type, base64: file.bytes.toString('base64') }))
+  await page.evaluate(
+    ({ selector, payload }) => {
+      const target = document.querySelector(selector)
+      if (!target) throw new Error(`nothing matches ${selector}`)
+      const dataTransfer = new DataTransfer()
+      for (const file of payload) {
+        const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0))
+        dataTransfer.items.add(new File([bytes], file.name, { type: file.type }))
+      }
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }))
+      }
+    },
+    { selector, payload },
+  )
+}
