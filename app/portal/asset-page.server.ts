@@ -16,9 +16,14 @@ import { evaluateUse, permittedUses, type RightsNames } from '~/domain/rights'
 import { rightsSummary, type LicenceSummary } from '~/domain/rights-summary'
 import { isStaff } from '~/domain/roles'
 import { TERRITORY_CODES, territoryName, WORLDWIDE } from '~/domain/territories'
+import { presetLinksFor, type PresetLink } from '~/assets/preset-renditions.server'
 import { AppError } from '~/errors.server'
+import { getVersionEmbeddedMetadata } from '~/metadata/embedded-metadata-view.server'
+import type { EmbeddedMetadataView } from '~/metadata/metadata-views'
 import { declaredUseDefaults, loadRightsChannels, loadUseNames, type DeclaredUse } from '~/rights/declared-use.server'
 import { getPortalAsset, type PortalAssetView } from './browse.server'
+import type { MediaView } from '~/components/media-viewer/media-view'
+import { loadMediaView } from '~/media/media-view.server'
 
 /** How many partner organisations the staff panel looks at. */
 export const PARTNER_ACCESS_LIMIT = 20
@@ -61,6 +66,12 @@ export type PortalAssetPage = {
   downloadForm: DownloadFormView
   /** For brand staff only. */
   partnerAccess: PartnerAccessView | null
+  /** The shown version's embedded metadata, shaped for the viewer (no location for partners). */
+  embeddedMetadata: EmbeddedMetadataView | null
+  /** The shown version's viewer: zoomable image, video or audio player, PDF pages, or a type icon. */
+  media: MediaView | null
+  /** The admin rendition presets the shown version can be downloaded in (images only). */
+  presetLinks: PresetLink[]
 }
 
 const ALL_TERRITORIES = [...TERRITORY_CODES]
@@ -101,6 +112,9 @@ export async function getPortalAssetPage({ db, viewer, assetId, at = new Date() 
       remembered,
     }),
     partnerAccess: staff ? await partnerAccess(db, assetId, at, names.inSentences) : null,
+    embeddedMetadata: await getVersionEmbeddedMetadata({ db, versionId: asset.version.id, roles: viewer.roles }),
+    media: await loadMediaView(db, assetId, asset.version.id),
+    presetLinks: await presetLinksFor({ db, assetId, versionId: asset.version.id }),
   }
 }
 

@@ -24,6 +24,11 @@ import { z } from 'zod'
 import { MAX_ROLLBACK_REASON_LENGTH, rollbackToVersion, RollbackReasonSchema } from '~/assets/rollback-version.server'
 import { requirePermission, requireUser } from '~/auth.server'
 import { AssetChannelsPanel, type ChannelPanelAnswer } from '~/components/distribution/asset-channels-panel'
+import { DuplicatePrompt } from '~/components/duplicate-prompt'
+import { FocalPointPicker } from '~/components/focal-point-picker'
+import { MediaViewer } from '~/components/media-viewer/media-viewer'
+import { PresetLinks } from '~/components/preset-links'
+import { AssetMetadataPanel } from '~/components/metadata/asset-metadata-panel'
 import { GrantStateBadge } from '~/components/rights/grant-state-badge'
 import { Badge, Button, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, PageHeader, StatusBadge } from '~/components/ui'
 import { formatVersionBytes, RollbackDialog, VersionHistory } from '~/components/version-history'
@@ -34,6 +39,9 @@ import { hasPermission, type Permission } from '~/domain/roles'
 import { isAppError } from '~/errors.server'
 import { handleAppErrors } from '~/http.server'
 import { getLibraryAssetDetail } from '~/library/asset-detail.server'
+import { loadMediaView } from '~/media/media-view.server'
+import { getVersionTools } from '~/library/version-tools.server'
+import { getAssetMetadataPanel } from '~/metadata/asset-metadata.server'
 import { getClientIp } from '~/request.server'
 import { GRANT_STATES } from '~/rights/grant-state'
 import { getAssetRightsSummary } from '~/rights/grants.server'
@@ -89,6 +97,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ...detail,
       rights,
       distribution,
+      metadata: await getAssetMetadataPanel({ db: getDb(), assetId, roles: user.roles, versionId: detail.selectedVersionId }),
+      versionTools: await getVersionTools({ db: getDb(), assetId, versionId: detail.selectedVersionId, roles: user.roles }),
+      media: await loadMediaView(getDb(), assetId, detail.selectedVersionId),
       canPublish: hasPermission(user.roles, 'distribution:publish'),
       canManageChannels: hasPermission(user.roles, 'channel:manage'),
       canArchive: hasPermission(user.roles, 'asset:edit'),
@@ -181,6 +192,8 @@ export default function AssetPage() {
     events,
     rights,
     distribution,
+    metadata,
+    versionTools,
     canPublish,
     canManageChannels,
     canArchive,
@@ -191,6 +204,7 @@ export default function AssetPage() {
     rollbackVersionId,
     notice,
     maxRollbackReasonLength,
+    media,
   } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const panelAnswer = actionData && 'panel' in actionData ? actionData : null
@@ -253,11 +267,15 @@ export default function AssetPage() {
         </p>
       ) : null}
 
+      {versionTools?.duplicate ? <DuplicatePrompt versionId={versionTools.versionId} candidate={versionTools.duplicate} /> : null}
+
       <div className="grid gap-6 lg:grid-cols-5">
         <div className="space-y-6 lg:col-span-3">
           <Card className="overflow-hidden">
             <div className="grid min-h-72 place-items-center bg-[repeating-conic-gradient(#f4f4f5_0%_25%,#fff_0%_50%)] bg-[length:20px_20px] p-4">
-              {selected?.previewUrl ? (
+              {media && selected && !['processing', 'failed'].includes(selected.status) ? (
+                <MediaViewer media={media} title={`${asset.title}, version ${selected.number}`} />
+              ) : selected?.previewUrl ? (
                 <img src={selected.previewUrl} alt={`Preview of ${asset.title}, version ${selected.number}`} className="max-h-[32rem] max-w-full rounded shadow-sm" />
               ) : (
                 <div className="max-w-sm text-center text-sm text-zinc-500">
@@ -287,6 +305,18 @@ export default function AssetPage() {
               </p>
             ) : null}
           </Card>
+
+          {versionTools?.focalImageUrl && selected ? (
+            <FocalPointPicker
+              key={versionTools.versionId}
+              versionId={versionTools.versionId}
+              versionNumber={selected.number}
+              imageUrl={versionTools.focalImageUrl}
+              focal={versionTools.focal}
+              canEdit={versionTools.canSetFocal}
+              returnTo={`${pagePath}?version=${versionTools.versionId}`}
+            />
+          ) : null}
 
           <Outlet />
 
@@ -341,6 +371,8 @@ export default function AssetPage() {
             </CardBody>
           </Card>
 
+          <PresetLinks links={versionTools?.presetLinks ?? []} />
+
           {distribution ? (
             <AssetChannelsPanel
               distribution={distribution}
@@ -381,6 +413,8 @@ export default function AssetPage() {
               </CardBody>
             </Card>
           ) : null}
+
+          <AssetMetadataPanel panel={metadata} />
 
           <Card>
             <CardHeader>

@@ -23,7 +23,7 @@ import { getDb } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { handleAppErrors } from '~/http.server'
 import { declaredTooLarge, passUploadErrorHeader, refusalHeaders, wantsJson } from '~/library/upload-http.server'
-import { ACCEPTED_IMAGE_TYPES } from '~/library/upload-protocol'
+import { ACCEPTED_FILE_TYPES } from '~/library/upload-protocol'
 import { getClientIp } from '~/request.server'
 import { getStorage } from '~/storage.server'
 import type { loader as assetLoader } from './library.assets.$assetId'
@@ -130,7 +130,7 @@ export default function NewVersionPanel() {
               id="new-version-file"
               name="file"
               type="file"
-              accept={ACCEPTED_IMAGE_TYPES}
+              accept={ACCEPTED_FILE_TYPES}
               required
               className="block w-full cursor-pointer rounded-md border border-dashed border-zinc-300 bg-zinc-50 p-4 text-sm text-zinc-700 file:mr-4 file:cursor-pointer file:rounded-md file:border-0 file:bg-damson-600 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-white hover:bg-zinc-100"
             />

@@ -12,8 +12,11 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from '@remix-run/react'
 import { z } from 'zod'
 import { requirePermission } from '~/auth.server'
+import { PortalMetadataCard } from '~/components/metadata/portal-metadata-card'
+import { MediaViewer } from '~/components/media-viewer/media-viewer'
 import { DeclaredUseForm } from '~/components/portal/declared-use-form'
 import { PartnerAccessPanel } from '~/components/portal/partner-access-panel'
+import { PresetLinks } from '~/components/preset-links'
 import { RightsSummaryBox } from '~/components/portal/rights-summary-box'
 import { Badge, Card, CardBody, EmptyState, buttonClasses } from '~/components/ui'
 import { getDb } from '~/db.server'
@@ -124,7 +127,7 @@ function fileType(mediaType: string, filename: string): string {
 }
 
 export default function PortalAsset() {
-  const { asset, rights, downloadForm, partnerAccess } = useLoaderData<typeof loader>()
+  const { asset, rights, downloadForm, partnerAccess, embeddedMetadata, media, presetLinks } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const { version } = asset
   // After a refused attempt, the form keeps what was chosen rather than the remembered use.
@@ -163,7 +166,9 @@ export default function PortalAsset() {
 
       <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="flex min-h-[14rem] items-center sm:min-h-[20rem] justify-center overflow-hidden rounded-2xl border border-zinc-200 bg-zinc-100 bg-[linear-gradient(45deg,#f4f4f5_25%,transparent_25%,transparent_75%,#f4f4f5_75%),linear-gradient(45deg,#f4f4f5_25%,transparent_25%,transparent_75%,#f4f4f5_75%)] bg-[length:20px_20px] bg-[position:0_0,10px_10px] p-4 sm:p-8">
-          {version.previewUrl ? (
+          {media ? (
+            <MediaViewer media={media} title={asset.title} />
+          ) : version.previewUrl ? (
             <img
               src={version.previewUrl}
               alt={asset.title}
@@ -208,6 +213,8 @@ export default function PortalAsset() {
             ) : null}
           </div>
 
+          <PresetLinks links={presetLinks} declare={downloadForm} />
+
           <RightsSummaryBox headline={rights.headline} licences={rights.licences} showStates={partnerAccess !== null} />
 
           {partnerAccess ? (
@@ -231,6 +238,8 @@ export default function PortalAsset() {
               </dl>
             </CardBody>
           </Card>
+
+          <PortalMetadataCard view={embeddedMetadata} />
 
           {asset.tags.length > 0 ? (
             <div>

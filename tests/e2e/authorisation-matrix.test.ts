@@ -19,6 +19,7 @@
  * session cookies count as anonymous.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { loadStackEnv } from '../support/stack-env'
 
@@ -46,24 +47,27 @@ const EMAILS: Record<SignedInRole, string> = {
 
 // ───────────────────────────── expectations
 
-type Expectation = 'ok' | 'login' | 'unauthorised' | 's3' | 'declare' | 'forbidden' | 'not-found' | 'invalid' | 'conflict'
+type Expectation = 'ok' | 'login' | 'unauthorised' | 's3' | 'preset' | 'declare' | 'forbidden' | 'not-found' | 'invalid' | 'conflict' | 'back'
 
 /**
  * ok 200 · login 302 → /login · s3 302 → presigned URL (≤ 60 s) of the copy carrying the rights,
- * which answers 200 · declare 303 → the portal page's download form (a partner must declare the
+ * which answers 200 · preset 302 → presigned URL (≤ 60 s) of an admin preset's rendition, which answers 200 · declare 303 → the portal page's download form (a partner must declare the
  * use first) · unauthorised 401 (the JSON API never redirects) · forbidden 403 · not-found 404 ·
- * invalid 400 and conflict 409 (a form post the action refuses)
+ * invalid 400 and conflict 409 (a form post the action refuses) · back 303 to the form's page with
+ * the refusal in the query (a card's form that has no page of its own)
  */
 const STATUS: Record<Expectation, number> = {
   ok: 200,
   login: 302,
   unauthorised: 401,
   s3: 302,
+  preset: 302,
   declare: 303,
   forbidden: 403,
   'not-found': 404,
   invalid: 400,
   conflict: 409,
+  back: 303,
 }
 
 type Ids = {
@@ -74,6 +78,8 @@ type Ids = {
   missingId: string
   /** A disabled distribution channel made for this file (nothing is ever delivered to it). */
   channelId: string
+  /** An admin rendition preset made for this file. */
+  presetName: string
 }
 
 type RouteSpec = { path: (ids: Ids) => string; expect: Record<Role, Expectation> }
@@ -91,6 +97,11 @@ function channelManagers(allowed: Expectation): Record<Role, Expectation> {
 /** Admins, librarians and legal (distribution:view) one way; reviewers and partners 403. */
 function distributionViewers(allowed: Expectation): Record<Role, Expectation> {
   return { anonymous: 'login', admin: allowed, librarian: allowed, reviewer: 'forbidden', legal: allowed, partner: 'forbidden' }
+}
+
+/** Admins only (admin:manage); every other signed-in role 403. */
+function adminsOnly(allowed: Expectation): Record<Role, Expectation> {
+  return { anonymous: 'login', admin: allowed, librarian: 'forbidden', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' }
 }
 
 /** Brand staff one way, the partner another, anonymous to /login. */
@@ -238,6 +249,42 @@ const ROUTES = {
   '/distribution/channels/:channelId': { path: (ids) => `/distribution/channels/${ids.channelId}`, expect: distributionViewers('ok') },
   '/distribution/channels/:missingId': { path: (ids) => `/distribution/channels/${ids.missingId}`, expect: distributionViewers('not-found') },
 
+  'clip of approved current version (an image has none)': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/renditions/clip`,
+    expect: all('not-found'),
+  },
+  'page-1 of unapproved version (an image has none)': {
+    path: (ids) => `/assets/${ids.unapprovedId}/versions/${ids.inReviewVersionId}/renditions/page-1`,
+    expect: all('not-found'),
+  },
+  'admin preset of approved current version': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/presets/${ids.presetName}`,
+    expect: staffPartner('preset', 'declare'),
+  },
+  'admin preset of approved current version, use declared': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/presets/${ids.presetName}?channel=web&territory=GB`,
+    expect: all('preset'),
+  },
+  'admin preset of unapproved version': {
+    path: (ids) => `/assets/${ids.unapprovedId}/versions/${ids.inReviewVersionId}/presets/${ids.presetName}?channel=web&territory=GB`,
+    expect: staffPartner('preset', 'not-found'),
+  },
+  'unknown admin preset': {
+    path: (ids) => `/assets/${ids.approvedId}/versions/${ids.approvedVersionId}/presets/no-such-preset`,
+    expect: all('not-found'),
+  },
+  '/library/assets/:approvedId/metadata': { path: (ids) => `/library/assets/${ids.approvedId}/metadata`, expect: staffPartner('ok', 'forbidden') },
+  '/library/bulk-edit': {
+    path: () => '/library/bulk-edit',
+    expect: { anonymous: 'login', admin: 'ok', librarian: 'ok', reviewer: 'forbidden', legal: 'forbidden', partner: 'forbidden' },
+  },
+  '/admin/metadata-schemas': { path: () => '/admin/metadata-schemas', expect: adminsOnly('ok') },
+  '/admin/metadata-schemas/new': { path: () => '/admin/metadata-schemas/new', expect: adminsOnly('ok') },
+  '/admin/metadata-schemas/:missingId': { path: (ids) => `/admin/metadata-schemas/${ids.missingId}`, expect: adminsOnly('not-found') },
+  '/admin/rendition-presets': { path: () => '/admin/rendition-presets', expect: adminsOnly('ok') },
+  '/admin/rendition-presets/new': { path: () => '/admin/rendition-presets/new', expect: adminsOnly('ok') },
+  '/admin/rendition-presets/:missingId': { path: (ids) => `/admin/rendition-presets/${ids.missingId}`, expect: adminsOnly('not-found') },
+
   '/healthz': { path: () => '/healthz', expect: all('ok', 'ok') },
 } satisfies Record<string, RouteSpec>
 
@@ -276,12 +323,41 @@ const POSTS = {
   },
   'POST /library/assets/:missingId archive': { path: (ids) => `/library/assets/${ids.missingId}`, form: { intent: 'archive' }, expect: channelManagers('not-found') },
   'POST /library/assets/:missingId restore': { path: (ids) => `/library/assets/${ids.missingId}`, form: { intent: 'restore' }, expect: channelManagers('not-found') },
+  'POST /library/versions/:inReviewVersionId/focal-point (out of range)': {
+    path: (ids) => `/library/versions/${ids.inReviewVersionId}/focal-point`,
+    form: { x: '150', y: '-3' },
+    expect: channelManagers('back'),
+  },
+  'POST /library/versions/:inReviewVersionId/duplicate (no decision)': {
+    path: (ids) => `/library/versions/${ids.inReviewVersionId}/duplicate`,
+    form: {},
+    expect: staffPartner('invalid', 'forbidden'),
+  },
+  'POST /library/assets/:approvedId/metadata (over-long title)': {
+    path: (ids) => `/library/assets/${ids.approvedId}/metadata`,
+    form: { 'dc.title': 'x'.repeat(5000) },
+    expect: channelManagers('invalid'),
+  },
+  'POST /library/bulk-edit (no assets)': { path: () => '/library/bulk-edit', form: {}, expect: channelManagers('invalid') },
+  'POST /admin/metadata-schemas/new (empty form)': { path: () => '/admin/metadata-schemas/new', form: {}, expect: adminsOnly('invalid') },
+  'POST /admin/rendition-presets/new (empty form)': { path: () => '/admin/rendition-presets/new', form: {}, expect: adminsOnly('invalid') },
 } satisfies Record<string, PostSpec>
 
 type PostName = keyof typeof POSTS
 
 /** What these actions write to the audit trail when they do act. */
-const ACTION_AUDITS = ['channel.create', 'channel.update', 'distribution.request', 'asset.archive', 'asset.restore'] as const
+const ACTION_AUDITS = [
+  'channel.create',
+  'channel.update',
+  'distribution.request',
+  'asset.archive',
+  'asset.restore',
+  'version.focal_point',
+  'version.duplicate_decision',
+  'asset.metadata_change',
+  'metadata_schema.change',
+  'rendition_preset.create',
+] as const
 
 const ALL_ROLES: Role[] = ['anonymous', ...SIGNED_IN_ROLES]
 const CELLS = (Object.keys(ROUTES) as RouteName[]).flatMap((route) =>
@@ -387,6 +463,16 @@ beforeAll(async () => {
     select: { id: true },
   })
 
+  // A square crop for partners, as an admin would define it (the one preset schema: ~/domain/channel-preset).
+  const preset = await db.renditionPreset.create({
+    data: {
+      name: `matrix-${randomBytes(4).toString('hex')}`,
+      label: 'Authorisation matrix square',
+      preset: { format: 'jpeg', maxWidth: 320, maxHeight: 320, fit: 'cover', quality: 80 },
+    },
+    select: { name: true },
+  })
+
   ids = {
     approvedId: approved.id,
     approvedVersionId: approved.currentVersion.id,
@@ -394,6 +480,7 @@ beforeAll(async () => {
     inReviewVersionId: unapproved.versions[0].id,
     missingId: randomUUID(),
     channelId: channel.id,
+    presetName: preset.name,
   }
 
   for (const role of SIGNED_IN_ROLES) cookies.set(role, await signIn(EMAILS[role]))
@@ -402,6 +489,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (createdSessionIds.length > 0) await db.session.deleteMany({ where: { id: { in: createdSessionIds } } })
   if (ids?.channelId) await db.channel.deleteMany({ where: { id: ids.channelId } })
+  if (ids?.presetName) await db.renditionPreset.deleteMany({ where: { name: ids.presetName } })
 })
 
 // ───────────────────────────── the matrix
@@ -433,8 +521,18 @@ describe('authorisation matrix (roles × routes)', () => {
       expect(new URL(url).pathname).toContain('/stamped/')
       expect(Buffer.from(await object.arrayBuffer()).toString('latin1')).toContain(`/portal/assets/${assetId}#rights`)
     }
+    if (expectation === 'preset') {
+      const { url, expires } = presignedFacts(location)
+      expect(expires).toBeGreaterThan(0)
+      expect(expires).toBeLessThanOrEqual(60)
+      const object = await fetch(url)
+      expect(object.status, 'the presigned URL answers').toBe(200)
+      expect(object.headers.get('content-disposition') ?? '').toMatch(/^attachment/)
+      const rendition = await sharp(Buffer.from(await object.arrayBuffer())).metadata()
+      expect([rendition.format, rendition.width, rendition.height]).toEqual(['jpeg', 320, 320])
+    }
     if (expectation === 'declare') {
-      expect(location).toBe(`/portal/assets/${ids.approvedId}#download`)
+      expect(location).toMatch(new RegExp(`^/portal/assets/${ids.approvedId}(\\?[^#]*)?#(download|presets)$`))
     }
     if (expectation === 'ok' && (route.includes('thumbnail') || route.includes('preview'))) {
       expect(response.headers.get('content-type') ?? '').toMatch(/^image\//)
@@ -461,6 +559,7 @@ describe('authorisation matrix (roles × form posts)', () => {
     const body = response.status === 302 ? '' : await response.text()
     expect(response.status, `${role} POST ${path}: expected ${status}, got ${response.status}${location ? ` → ${location}` : ''} ${body.slice(0, 200)}`).toBe(status)
     if (expectation === 'login') expect(isLoginRedirect(location), `redirects to /login, not ${location}`).toBe(true)
+    if (expectation === 'back') expect(location ?? '').toMatch(/^\/library\/assets\/[^?#]+\?focal=invalid#focal-point$/)
     // Whoever posted, nothing was created and none of these actions was recorded.
     expect(await db.channel.count()).toBe(channelsBefore)
     expect(await db.auditEvent.count({ where: { action: { in: [...ACTION_AUDITS] } } })).toBe(auditBefore)
