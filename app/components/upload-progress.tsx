@@ -59,7 +59,7 @@ export type UploadItem = {
 }
 
 /** The status resource's JSON (`/library/versions/:versionId/status`). */
-type VersionStatusJson = { versionId: string; assetId: string; status: string; failureReason: string | null }
+type VersionStatusJson = { versionId: string; assetId: string; status: string; failureReason: string | null; notice?: string | null }
 
 const POLL_INTERVAL_MS = 1500
 const POLL_GIVE_UP_MS = 10 * 60 * 1000
@@ -147,7 +147,7 @@ export function useProgressUploads({
       update(key, {
         phase: payload.status === 'failed' ? 'failed' : 'done',
         status: isVersionStatusName(payload.status) ? payload.status : null,
-        message: payload.failureReason,
+        message: payload.failureReason ?? payload.notice ?? null,
       })
       onChange.current?.(payload.versionId)
       return
@@ -185,7 +185,7 @@ export function useProgressUploads({
           update(key, {
             phase: version.status === 'failed' ? 'failed' : 'done',
             status: isVersionStatusName(version.status) ? version.status : null,
-            message: version.failureReason,
+            message: version.failureReason ?? version.notice,
           })
           onChange.current?.(version.versionId)
         }
@@ -252,7 +252,7 @@ export function useProgressUploads({
             progress: 1,
             phase: payload.status === 'processing' ? 'processing' : payload.status === 'failed' ? 'failed' : 'done',
             status: isVersionStatusName(payload.status) ? payload.status : 'processing',
-            message: payload.failureReason,
+            message: payload.failureReason ?? payload.notice ?? null,
             assetId: payload.assetId,
             versionId: payload.versionId,
           })
@@ -486,9 +486,19 @@ export function UploadProgressRow({ item, viewHref, children }: UploadProgressRo
           <div className="h-full w-1/3 animate-pulse rounded-full bg-sky-400" />
         </div>
       ) : null}
-      {item.phase === 'processing' ? <p className="mt-1 text-xs text-zinc-500">Making previews and checking the image…</p> : null}
+      {item.phase === 'processing' ? <p className="mt-1 text-xs text-zinc-500">Making previews and reading the file…</p> : null}
       {item.phase === 'done' && item.status === 'in_review' ? (
         <p className="mt-1 text-xs text-emerald-700">Processed and waiting for review.</p>
+      ) : null}
+      {item.phase === 'done' && item.status === 'awaiting_metadata' ? (
+        <p className="mt-1 text-xs text-amber-800">
+          {item.message ?? 'Needs metadata before it can go to review.'}{' '}
+          {item.assetId ? (
+            <a className="font-medium underline" href={`/library/assets/${item.assetId}/metadata`}>
+              Fill in the metadata
+            </a>
+          ) : null}
+        </p>
       ) : null}
       {item.versionId && (item.phase === 'processing' || item.phase === 'done') ? (
         // Keyed by phase: asked again once processing has stored the perceptual hash (near duplicates).

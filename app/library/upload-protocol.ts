@@ -83,6 +83,7 @@ export const VersionStatusesJsonSchema = z.object({
       filename: z.string(),
       status: z.string(),
       failureReason: z.string().nullable(),
+      notice: z.string().nullable(),
     }),
   ),
 })

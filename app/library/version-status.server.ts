@@ -15,6 +15,8 @@ export type UploadedVersionStatus = {
   filename: string
   status: VersionStatus
   failureReason: string | null
+  /** What the uploader must do next, e.g. "Needs metadata: fill in Campaign" while awaiting metadata. */
+  notice: string | null
 }
 
 export type VersionStatusesOptions = { db: Db; versionIds: readonly string[] }
@@ -27,6 +29,10 @@ export async function getVersionStatuses({ db, versionIds }: VersionStatusesOpti
     select: { id: true, assetId: true, status: true, failureReason: true, originalFilename: true, asset: { select: { title: true } } },
   })
   const byId = new Map(versions.map((version) => [version.id, version]))
+  const notices = await awaitingMetadataNotices(
+    db,
+    versions.filter((version) => version.status === 'awaiting_metadata').map((version) => version.id),
+  )
   return versionIds.flatMap((id): UploadedVersionStatus[] => {
     const version = byId.get(id)
     return version
@@ -38,10 +44,30 @@ export async function getVersionStatuses({ db, versionIds }: VersionStatusesOpti
             filename: version.originalFilename,
             status: version.status,
             failureReason: version.failureReason,
+            notice: notices.get(version.id) ?? null,
           },
         ]
       : []
   })
+}
+
+/**
+ * The reason recorded when each version was held for metadata (its latest
+ * `version.awaiting_metadata` audit event), so the upload list can say which fields to fill in.
+ */
+async function awaitingMetadataNotices(db: Db, versionIds: readonly string[]): Promise<Map<string, string>> {
+  if (versionIds.length === 0) return new Map()
+  const events = await db.auditEvent.findMany({
+    where: { action: 'version.awaiting_metadata', subjectType: 'version', subjectId: { in: [...versionIds] } },
+    orderBy: { seq: 'asc' },
+    select: { subjectId: true, detail: true },
+  })
+  const notices = new Map<string, string>()
+  for (const event of events) {
+    const reason = typeof event.detail === 'object' && event.detail !== null && 'reason' in event.detail ? event.detail.reason : null
+    if (typeof reason === 'string') notices.set(event.subjectId, reason)
+  }
+  return notices
 }
 
 /** The status resource's JSON body (`/library/versions/:versionId/status`). */
@@ -51,6 +77,8 @@ export type VersionStatusPayload = {
   number: number
   status: string
   failureReason: string | null
+  /** What the uploader must do next (see UploadedVersionStatus). */
+  notice: string | null
   /** Present once the ingest made a thumbnail. */
   thumbnailUrl: string | null
   /** An existing asset this new upload looks like, until the uploader decides (~/assets/duplicates.server). */
@@ -79,6 +107,7 @@ export async function getVersionStatus({ db, versionId }: VersionStatusOptions):
     number: version.number,
     status: version.status,
     failureReason: version.failureReason,
+    notice: version.status === 'awaiting_metadata' ? ((await awaitingMetadataNotices(db, [version.id])).get(version.id) ?? null) : null,
     thumbnailUrl:
       version.renditions.length > 0 ? `/assets/${version.assetId}/versions/${version.id}/renditions/thumbnail` : null,
     duplicate: await findDuplicateCandidate({ db, versionId: version.id }),

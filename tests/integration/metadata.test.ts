@@ -237,6 +237,10 @@ describe('mandatory fields gate review', () => {
     expect(await db.review.count({ where: { versionId } })).toBe(0)
     const panel = await getAssetMetadataPanel({ db, assetId, roles: ['librarian'] })
     expect(panel.needsMetadata?.message).toBe('Needs metadata: fill in Campaign')
+    // The upload list says the same, for the single and the several-versions status resources.
+    const { getVersionStatus, getVersionStatuses } = await import('~/library/version-status.server')
+    expect((await getVersionStatus({ db, versionId }))?.notice).toBe('Needs metadata: fill in Campaign')
+    expect((await getVersionStatuses({ db, versionIds: [versionId] }))[0]?.notice).toBe('Needs metadata: fill in Campaign')
 
     // A value that does not fit is refused and nothing changes.
     const refused = await saveAssetMetadata({ db, assetId, actorId: librarian.id, change: { fields: { campaign: 'Spring', region: 'Mars' } }, client: client() })
