@@ -23,6 +23,7 @@ import { getDb } from '~/db.server'
 import { getEnv } from '~/env.server'
 import { handleAppErrors } from '~/http.server'
 import { declaredTooLarge, passUploadErrorHeader, refusalHeaders, wantsJson } from '~/library/upload-http.server'
+import { formatSize } from '~/domain/byte-size'
 import { ACCEPTED_FILE_TYPES } from '~/library/upload-protocol'
 import { getClientIp } from '~/request.server'
 import { getStorage } from '~/storage.server'
@@ -78,7 +79,8 @@ export default function NewVersionPanel() {
   const actionData = useActionData<typeof action>()
   const revalidator = useRevalidator()
   // The version history above lists the new version as soon as it is stored, and its status once processed.
-  const { items, busy, send } = useProgressUploads({ maxUploadBytes, onVersionChange: () => revalidator.revalidate() })
+  // Resumable like the upload page: a dropped connection picks up where it stopped (the form post stays the no-JS path).
+  const { items, busy, send } = useProgressUploads({ maxUploadBytes, resumable: true, onVersionChange: () => revalidator.revalidate() })
   if (!assetPage) return null
   const { asset, versions } = assetPage
   const nextNumber = (versions[0]?.number ?? 0) + 1
@@ -90,14 +92,13 @@ export default function NewVersionPanel() {
   const inReviewNames =
     inReview.length === 1 ? `version ${inReview[0]}` : `versions ${inReview.slice(0, -1).join(', ')} and ${inReview[inReview.length - 1]}`
   const postUrl = `/library/assets/${asset.id}/versions/new`
-  const limitMb = Math.round(maxUploadBytes / 1024 / 1024)
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     const form = event.currentTarget
     const file = new FormData(form).get('file')
     if (!(file instanceof File) || file.name === '') return
-    await send([file], { url: postUrl, fieldsFor: () => [] })
+    await send([file], { url: postUrl, fieldsFor: () => [['assetId', asset.id]] })
     const input = form.elements.namedItem('file')
     if (input instanceof HTMLInputElement) input.value = ''
   }
@@ -125,7 +126,7 @@ export default function NewVersionPanel() {
             </p>
           ) : null}
           <div className="space-y-1.5">
-            <Label htmlFor="new-version-file">Image</Label>
+            <Label htmlFor="new-version-file">File</Label>
             <input
               id="new-version-file"
               name="file"
@@ -134,7 +135,9 @@ export default function NewVersionPanel() {
               required
               className="block w-full cursor-pointer rounded-md border border-dashed border-zinc-300 bg-zinc-50 p-4 text-sm text-zinc-700 file:mr-4 file:cursor-pointer file:rounded-md file:border-0 file:bg-damson-600 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-white hover:bg-zinc-100"
             />
-            <p className="text-sm text-zinc-500">JPEG, PNG, WebP, GIF, TIFF or AVIF, up to {limitMb} MB. The type is checked from the file’s contents.</p>
+            <p className="text-sm text-zinc-500">
+              A file of the same kind as this asset, up to {formatSize(maxUploadBytes)}. The type is checked from the file’s contents.
+            </p>
           </div>
           {items.length > 0 ? (
             <UploadProgressList items={items} viewHref={(item) => `/library/assets/${item.assetId}?version=${item.versionId ?? ''}`} />

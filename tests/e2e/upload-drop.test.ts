@@ -92,4 +92,39 @@ describeBrowser(skipReason ? `drop upload in Chromium (skipped: ${skipReason})` 
       .toBe(2)
     await page.screenshot({ path: path.join(SCREENSHOTS, 'upload-drop.png'), fullPage: true })
   })
+
+  it('sends a new version of an existing asset by the resumable endpoint', async () => {
+    const brand = await db.organisation.findUniqueOrThrow({ where: { slug: 'damson-demo' }, select: { id: true } })
+    const original = await photo('#3d8c5a')
+    // An asset of its own, so the demo assets other tests read stay as seeded.
+    const { page } = await signedInContext(browser, { webUrl, email: 'librarian@damson.test', viewport: { width: 1280, height: 1000 } })
+    await page.goto('/library/upload')
+    await waitForHydratedUploadForm(page)
+    await page.getByLabel('Folder').fill(`/e2e-version-${run}`)
+    await dropFiles(page, '[data-upload-dropzone]', [{ name: `version-one-${run}.png`, type: 'image/png', bytes: original }])
+    await expect.poll(async () => page.locator('[data-upload-item="done"]').count(), { timeout: 120_000 }).toBe(1)
+    const first = await db.assetVersion.findFirstOrThrow({ where: { originalFilename: `version-one-${run}.png` }, select: { assetId: true } })
+    const asset = await db.asset.findUniqueOrThrow({ where: { id: first.assetId }, select: { ownerOrganisationId: true } })
+    expect(asset.ownerOrganisationId).toBe(brand.id)
+
+    await page.goto(`/library/assets/${first.assetId}/versions/new`)
+    // Hydrated: React has attached its handlers to the form (else the click would post the no-JS form).
+    await page.waitForFunction((action) => {
+      const form = document.querySelector(`form[action="${action}"]`)
+      return form !== null && Object.keys(form).some((key) => key.startsWith('__reactProps'))
+    }, `/library/assets/${first.assetId}/versions/new`)
+    await page.locator('#new-version-file').setInputFiles({ name: `version-two-${run}.png`, mimeType: 'image/png', buffer: await photo('#8c3d6e') })
+    const tusRequests: string[] = []
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/library/uploads/tus')) tusRequests.push(request.method())
+    })
+    await page.getByRole('button', { name: 'Upload version 2' }).click()
+    await expect
+      .poll(async () => db.assetVersion.count({ where: { assetId: first.assetId, number: 2 } }), { timeout: 60_000 })
+      .toBe(1)
+    expect(tusRequests).toContain('POST')
+    const second = await db.assetVersion.findFirstOrThrow({ where: { assetId: first.assetId, number: 2 }, select: { originalFilename: true } })
+    expect(second.originalFilename).toBe(`version-two-${run}.png`)
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'new-version-resumable.png'), fullPage: true })
+  })
 })
