@@ -1,4 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { TypeIcon } from '~/components/type-icon'
+import { typeIconForKind } from '~/domain/media-kind'
 import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
 import { requirePermission } from '~/auth.server'
 import { Button, EmptyState, PageHeader, buttonClasses, cn } from '~/components/ui'
@@ -53,22 +55,6 @@ function portalHref(query: BrowseQuery, change: Partial<BrowseQuery>): string {
   if (next.page && next.page > 1) params.set('page', String(next.page))
   const search = params.toString()
   return search ? `/portal?${search}` : '/portal'
-}
-
-function KindIcon({ kind, className }: { kind: AssetKindName; className?: string }) {
-  const paths: Record<AssetKindName, string> = {
-    image: 'M4 16l4.5-4.5a2 2 0 012.8 0L16 16m-2-2l1.5-1.5a2 2 0 012.8 0L20 14M4 6h16v12H4zM14 8h.01',
-    video: 'M15 10l4.5-2.5v9L15 14M4 7h11v10H4z',
-    audio: 'M9 18V6l10-2v12M9 18a2 2 0 11-4 0 2 2 0 014 0zm10-2a2 2 0 11-4 0 2 2 0 014 0z',
-    document: 'M7 3h7l5 5v13H7zM14 3v5h5M10 13h6M10 17h6',
-    design: 'M12 3l8 4.5v9L12 21l-8-4.5v-9zM12 12l8-4.5M12 12v9M12 12L4 7.5',
-    other: 'M6 3h8l4 4v14H6zM14 3v4h4',
-  }
-  return (
-    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.5} strokeLinecap="round" strokeLinejoin="round" aria-hidden className={className}>
-      <path d={paths[kind]} />
-    </svg>
-  )
 }
 
 function SearchIcon({ className }: { className?: string }) {
@@ -182,7 +168,7 @@ export default function PortalIndex() {
           />
         ) : (
           <EmptyState
-            icon={<KindIcon kind="image" className="size-10" />}
+            icon={<TypeIcon icon="image" className="size-10" />}
             title="No assets to show yet"
             description="When the brand team approves assets and shares them with you, they appear here, ready to download."
           />
@@ -214,7 +200,7 @@ export default function PortalIndex() {
                     />
                   ) : (
                     <div className="absolute inset-0 flex items-center justify-center text-zinc-400">
-                      <KindIcon kind={asset.kind} className="size-10" />
+                      <TypeIcon icon={typeIconForKind(asset.kind)} className="size-10" />
                     </div>
                   )}
                   <span className="absolute top-2 left-2 rounded-full bg-white/90 px-2 py-0.5 text-[11px] font-medium text-zinc-700 shadow-sm ring-1 ring-zinc-200/80 backdrop-blur">
