@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
 import { TypeIcon } from '~/components/type-icon'
 import { typeIconForKind } from '~/domain/media-kind'
-import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
 import { requirePermission } from '~/auth.server'
 import { Button, EmptyState, PageHeader, buttonClasses, cn } from '~/components/ui'
 import { getDb } from '~/db.server'
