@@ -13,7 +13,7 @@ import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { deletePreset, loadPresetForEdit, newPresetDraft, PRESET_FORM_OPTIONS, savePreset, type PresetField, type PresetFieldErrors } from '~/assets/preset-renditions.server'
 import { requirePermission } from '~/auth.server'
-import { Button, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, EmptyState, Field, FieldError, Label, PageHeader } from '~/components/ui'
+import { Button, buttonClasses, Card, CardBody, CardHeader, CardTitle, cn, EmptyState, Field, FieldError, Label, PageHeader, SelectField } from '~/components/ui'
 import { getDb } from '~/db.server'
 import { handleAppErrors } from '~/http.server'
 import { getClientIp } from '~/request.server'
@@ -76,38 +76,6 @@ const FORMAT_LABELS: Record<string, string> = { original: 'Original file (rights
 const FIT_LABELS: Record<string, string> = { inside: 'Inside (whole image)', cover: 'Cover (crop around the focal point)', contain: 'Contain (pad)' }
 const PROFILE_LABELS: Record<string, string> = { srgb: 'sRGB', p3: 'Display P3', cmyk: 'CMYK (JPEG only)', keep: 'Keep the original’s' }
 const POSITION_LABELS: Record<string, string> = { 'bottom-right': 'Bottom right', 'bottom-left': 'Bottom left', 'top-right': 'Top right', 'top-left': 'Top left', centre: 'Centre' }
-
-function Select({ name, label, value, options, error, hint }: { name: PresetField; label: string; value: string; options: { value: string; label: string }[]; error?: string; hint?: ReactNode }) {
-  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ') || undefined
-  return (
-    <div className="space-y-1.5">
-      <Label htmlFor={name}>{label}</Label>
-      <select
-        id={name}
-        name={name}
-        defaultValue={value}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={cn(
-          'block h-10 w-full rounded-md border bg-white px-3 text-sm text-zinc-900 shadow-sm focus:outline-none focus:ring-2',
-          error ? 'border-red-400 focus:border-red-500 focus:ring-red-200' : 'border-zinc-300 focus:border-damson-500 focus:ring-damson-100',
-        )}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {hint ? (
-        <p id={`${name}-hint`} className="text-sm text-zinc-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${name}-error`}>{error}</FieldError>
-    </div>
-  )
-}
 
 export default function RenditionPresetEditor() {
   const { preset, draft: loadedDraft, options } = useLoaderData<typeof loader>()
@@ -181,10 +149,10 @@ export default function RenditionPresetEditor() {
           </CardHeader>
           <CardBody className="space-y-5">
             <div className="grid gap-4 sm:grid-cols-3">
-              <Select name="format" label="Format" value={draft.format} options={options.formats.map((value) => ({ value, label: FORMAT_LABELS[value] ?? value }))} error={errors.format} />
+              <SelectField name="format" label="Format" value={draft.format} options={options.formats.map((value) => ({ value, label: FORMAT_LABELS[value] ?? value }))} error={errors.format} />
               <Field id="maxWidth" name="maxWidth" label="Width (px)" inputMode="numeric" defaultValue={draft.maxWidth} placeholder="No limit" errors={errors.maxWidth} />
               <Field id="maxHeight" name="maxHeight" label="Height (px)" inputMode="numeric" defaultValue={draft.maxHeight} placeholder="No limit" errors={errors.maxHeight} />
-              <Select
+              <SelectField
                 name="fit"
                 label="Fit"
                 value={draft.fit}
@@ -193,14 +161,14 @@ export default function RenditionPresetEditor() {
                 hint="Cover and contain need a width and a height."
               />
               <Field id="quality" name="quality" label="Quality (1–100)" inputMode="numeric" defaultValue={draft.quality} errors={errors.quality} />
-              <Select
+              <SelectField
                 name="colourProfile"
                 label="Colour profile"
                 value={draft.colourProfile}
                 options={options.colourProfiles.map((value) => ({ value, label: PROFILE_LABELS[value] ?? value }))}
                 error={errors.colourProfile}
               />
-              <Select
+              <SelectField
                 name="metadata"
                 label="Other metadata"
                 value={draft.metadata}
@@ -213,7 +181,7 @@ export default function RenditionPresetEditor() {
             </div>
             <div className="grid gap-4 border-t border-zinc-100 pt-5 sm:grid-cols-3">
               <Field id="watermarkText" name="watermarkText" label="Watermark text" defaultValue={draft.watermarkText} maxLength={80} placeholder="None" hint="Leave empty for no watermark." errors={errors.watermarkText} />
-              <Select
+              <SelectField
                 name="watermarkPosition"
                 label="Position"
                 value={draft.watermarkPosition}

@@ -18,7 +18,7 @@ import {
   type ChannelFormField,
   type ChannelKindName,
 } from '~/components/channels/channel-form'
-import { Card, CardBody, CardHeader, CardTitle, Field, FieldError, Label, cn } from '~/components/ui'
+import { Card, CardBody, CardHeader, CardTitle, Field, FieldError, Label, SelectField, cn } from '~/components/ui'
 import { CHANNEL_FITS, CHANNEL_OUTPUT_FORMATS, COLOUR_PROFILES, WATERMARK_POSITIONS } from '~/domain/channel-preset'
 
 export const FIELD_LABELS: Record<ChannelFormField, string> = {
@@ -100,48 +100,6 @@ function controlState(invalid: boolean): string {
 
 function describedBy(id: string, hint: boolean, error: boolean): string | undefined {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
-}
-
-function SelectField({
-  name,
-  label,
-  value,
-  options,
-  error,
-  hint,
-}: {
-  name: ChannelFormField
-  label: string
-  value: string
-  options: readonly { value: string; label: string }[]
-  error?: string
-  hint?: ReactNode
-}) {
-  return (
-    <div className="space-y-1.5">
-      <Label htmlFor={name}>{label}</Label>
-      <select
-        id={name}
-        name={name}
-        defaultValue={value}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(name, Boolean(hint), Boolean(error))}
-        className={cn(controlClasses, 'h-10', controlState(Boolean(error)))}
-      >
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {hint ? (
-        <p id={`${name}-hint`} className="text-sm text-zinc-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${name}-error`}>{error}</FieldError>
-    </div>
-  )
 }
 
 function CheckboxField({ name, label, checked, hint, error }: { name: ChannelFormField; label: string; checked: boolean; hint: ReactNode; error?: string }) {

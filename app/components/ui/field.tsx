@@ -67,3 +67,53 @@ export function Field({ label, errors, hint, id, className, ...inputProps }: Fie
     </div>
   )
 }
+
+/**
+ * A labelled <select> with its hint and error wired for screen readers; the element's id
+ * is its name, so a form's errors can link to it (`#name`).
+ */
+export function SelectField({
+  name,
+  label,
+  value,
+  options,
+  error,
+  hint,
+}: {
+  name: string
+  label: ReactNode
+  value: string
+  options: readonly { value: string; label: string }[]
+  error?: string
+  hint?: ReactNode
+}) {
+  const describedBy = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div className="space-y-1.5">
+      <Label htmlFor={name}>{label}</Label>
+      <select
+        id={name}
+        name={name}
+        defaultValue={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={cn(
+          'block h-10 w-full rounded-md border bg-white px-3 text-sm text-zinc-900 shadow-sm focus:outline-none focus:ring-2',
+          error ? 'border-red-400 focus:border-red-500 focus:ring-red-200' : 'border-zinc-300 focus:border-damson-500 focus:ring-damson-100',
+        )}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {hint ? (
+        <p id={`${name}-hint`} className="text-sm text-zinc-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`${name}-error`}>{error}</FieldError>
+    </div>
+  )
+}

@@ -3,5 +3,5 @@ export { Button, buttonClasses, type ButtonProps, type ButtonVariant, type Butto
 export { Card, CardBody, CardFooter, CardHeader, CardTitle } from './card'
 export { cn } from './cn'
 export { EmptyState } from './empty-state'
-export { Field, FieldError, Input, Label, type FieldProps, type InputProps } from './field'
+export { Field, FieldError, Input, Label, SelectField, type FieldProps, type InputProps } from './field'
 export { PageHeader } from './page-header'
