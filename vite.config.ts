@@ -20,6 +20,8 @@ export default defineConfig({
   plugins: [
     tailwindcss(),
     remix({
+      // DAMSON_BUILD_DIR builds elsewhere than build/ (tests/support/served-app.ts; server.mjs reads the same variable).
+      ...(process.env.DAMSON_BUILD_DIR ? { buildDirectory: process.env.DAMSON_BUILD_DIR } : {}),
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

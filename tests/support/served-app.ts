@@ -13,7 +13,7 @@ import { promisify } from 'node:util'
 import { startProcess, waitForHttpOk, type ManagedProcess } from './processes'
 
 const SHARED_BUILD = path.resolve('build')
-/** tests/support/served-app.vite.config.ts writes here. */
+/** The build of its own, made with DAMSON_BUILD_DIR (vite.config.ts) when build/ is stale. */
 const OWN_BUILD = path.resolve('.data/test/served-app-build')
 const LOCK = path.resolve('.data/test/served-app-build.lock')
 const SOURCES = ['app', 'vite.config.ts', 'package.json'].map((entry) => path.resolve(entry))
@@ -71,8 +71,8 @@ export async function ensureAppBuild(): Promise<string> {
   try {
     if (await isFresh(OWN_BUILD)) return OWN_BUILD
     console.log('served app: building (remix vite:build), app/ changed since the last build')
-    await promisify(execFile)('npx', ['remix', 'vite:build', '--config', 'tests/support/served-app.vite.config.ts'], {
-      env: { ...process.env, NODE_ENV: 'production' },
+    await promisify(execFile)('npx', ['remix', 'vite:build'], {
+      env: { ...process.env, NODE_ENV: 'production', DAMSON_BUILD_DIR: OWN_BUILD },
       maxBuffer: 64 * 1024 * 1024,
     })
     return OWN_BUILD
