@@ -90,6 +90,10 @@ app.all('*', createRequestHandler({ build, mode: 'production' }))
 const server = app.listen(port, host, () => {
   console.log(`web server listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`)
 })
+// Node cuts a request off five minutes after it began; a 5 GB original over a slow link,
+// or a zip whose thousand files are imported before the answer, takes longer. Headers
+// keep Node's own 60-second limit, so a client that never finishes them is still dropped.
+server.requestTimeout = 2 * 60 * 60 * 1000
 
 function shutdown() {
   server.close(() => process.exit(0))

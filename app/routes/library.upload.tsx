@@ -1,5 +1,5 @@
 /**
- * Upload images, or zip archives of them. Without JavaScript this is a plain
+ * Upload files of any accepted kind, or zip archives of them. Without JavaScript this is a plain
  * multipart form: every chosen file becomes an asset (every file in a zip too, its
  * folders becoming asset folders) and the page lists the results. With JavaScript
  * each file is posted on its own (same form fields, same action,
@@ -231,8 +231,8 @@ export default function UploadPage() {
             Library
           </Link>
         }
-        title="Upload images"
-        description={`JPEG, PNG, WebP, GIF, TIFF or AVIF, up to ${formatSize(maxUploadBytes)} each, or zip archives of them up to ${formatSize(maxArchiveBytes)}. Each image becomes an asset and goes to review once processed; a zip’s folders become asset folders inside the folder you choose below.`}
+        title="Upload files"
+        description={`Images, video, audio, PDFs, documents, design and 3D files up to ${formatSize(maxUploadBytes)} each, or zip archives of them up to ${formatSize(maxArchiveBytes)}. Each file becomes an asset and goes to review once processed; a zip’s folders become asset folders inside the folder you choose below.`}
       />
 
       {actionData ? (
@@ -391,7 +391,7 @@ export default function UploadPage() {
                 </p>
               ) : null}
               <p className="text-sm text-zinc-500">
-                Choose one or more images or zip archives; files in a zip are titled by their names. The file type is checked from
+                Choose one or more files or zip archives; files in a zip are titled by their names. The file type is checked from
                 its contents, not its name. Without JavaScript a zip may be at most {formatSize(maxUploadBytes)}.
               </p>
             </div>

@@ -30,7 +30,7 @@ import yazl from 'yazl'
 import { createDb } from '~/db.server'
 import { INGEST_RENDITION_PRESETS } from '~/domain/rendition-presets'
 import { getEnv } from '~/env.server'
-import { UPLOAD_ARCHIVE_HEADER, UploadBatchJsonSchema } from '~/library/upload-protocol'
+import { UPLOAD_ARCHIVE_HEADER, UPLOAD_OUTCOMES_ELEMENT_ID, UploadBatchJsonSchema } from '~/library/upload-protocol'
 import { renderPresets } from '~/media.server'
 import { minimalPdf } from '../../tests/support/pdf-fixture'
 import { signIn } from './web-session'
@@ -250,7 +250,10 @@ async function uploadZip(zipPath: string, cookie: string): Promise<string[]> {
   })
   const text = await response.text()
   if (response.status !== 200) throw new Error(`the zip upload answered ${response.status}: ${text.slice(0, 500)}`)
-  const batch = UploadBatchJsonSchema.parse(JSON.parse(text))
+  // A zip is answered with the upload page, its outcomes in a JSON island (see UPLOAD_OUTCOMES_ELEMENT_ID).
+  const island = new RegExp(`<script type="application/json" id="${UPLOAD_OUTCOMES_ELEMENT_ID}">([\\s\\S]*?)</script>`).exec(text)
+  if (!island?.[1]) throw new Error(`the zip upload's answer carries no outcomes: ${text.slice(0, 300)}`)
+  const batch = UploadBatchJsonSchema.parse(JSON.parse(island[1]))
   const refused = batch.outcomes.filter((outcome) => !outcome.ok)
   if (refused.length > 0) {
     log(`${refused.length} files were refused at upload:`)
