@@ -25,6 +25,7 @@ import { ACCEPTED_TYPES_SENTENCE, assetKindOf, judgeUpload, kindPhrase } from '~
 import { looksLikeText, SNIFF_BYTES, sniffMediaType } from '~/media.server'
 import { contentCheckFor, type ContentCheck } from '~/media/upload-checks.server'
 import { storageKeys, type Storage } from '~/storage.server'
+import { signalAwaitingVersions } from '~/metadata/asset-metadata.server'
 import { withdrawReview } from '~/review/withdraw-review.server'
 import { receiveZipArchive } from './bulk-import.server'
 import { startIngest } from './start-ingest.server'
@@ -201,6 +202,11 @@ async function withdrawOlderReviews(options: UploadNewVersionOptions, created: U
       console.error(`Could not withdraw the review of version ${version.id} after version ${created.versionId} was uploaded`, error)
     }
   }
+  // An older version held for metadata has no review to withdraw: its ingest re-checks, finds
+  // the newer version and closes as superseded (it would otherwise wait for its daily re-check).
+  await signalAwaitingVersions({ db: options.db, assetIds: [created.assetId] }).catch((error: unknown) => {
+    console.error(`Could not tell the versions of asset ${created.assetId} awaiting metadata that version ${created.versionNumber} arrived`, error)
+  })
   return withdrawn
 }
 

@@ -220,6 +220,27 @@ describe('embedded metadata', () => {
 })
 
 describe('mandatory fields gate review', () => {
+  it('closes a version held for metadata as superseded as soon as a newer version arrives', async () => {
+    const folder = `/gated-newer-${run}`
+    await db.metadataSchema.create({
+      data: { name: `Newer ${run}`, folderPaths: [folder], fields: [{ key: 'campaign', label: 'Campaign', type: 'text', required: true, options: [], help: '' }] },
+    })
+    const first = await upload(await fixtures.generatePng(300, 200), 'held.png', folder)
+    await waitForStatus(first.versionId, 'awaiting_metadata')
+    const { uploadNewVersion } = await import('~/assets/upload.server')
+    const second = await uploadNewVersion({
+      db,
+      storage,
+      uploader: librarian,
+      assetId: first.assetId,
+      file: { stream: chunks(await fixtures.generatePng(310, 200)), filename: 'held-v2.png', declaredType: null },
+    })
+    // Without the signal it would wait for its daily re-check.
+    await waitForStatus(first.versionId, 'superseded')
+    expect(await ingested(first.versionId)).toMatchObject({ status: 'superseded' })
+    await waitForStatus(second.versionId, 'awaiting_metadata')
+  })
+
   it('holds a version in awaiting_metadata until the required field is filled in, then reviews it', async () => {
     const folder = `/gated-${run}`
     await db.metadataSchema.create({
