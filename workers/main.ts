@@ -2,7 +2,7 @@
  * The Damson worker process: one process, three workers.
  * - orchestration (TEMPORAL_TASK_QUEUE): the workflows and the short activities
  *   (index, review, promotion), with capped concurrency;
- * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp, ExifTool and tesseract work, two activities at a time;
+ * - media (TEMPORAL_MEDIA_TASK_QUEUE): sharp, ffmpeg, mupdf, ExifTool and tesseract work, two activities at a time;
  * - distribution (`<TEMPORAL_TASK_QUEUE>-distribution`): the distribution workflows and
  *   their deliveries and takedowns, with slots of their own so other bursts never delay them.
  * With SMTP_URL set it also sends the email outbox (workers/email-outbox.ts).
