@@ -23,7 +23,7 @@ ENV NODE_ENV=production \
 COPY --from=build /app /app
 # ffmpeg (video and audio previews) and tesseract (OCR) for the media worker.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg tesseract-ocr tesseract-ocr-eng \
+ && apt-get install -y --no-install-recommends ffmpeg tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu \
  && rm -rf /var/lib/apt/lists/*
 # Folder channels write here (a volume in docker-compose.yml); owned by the user the worker runs as.
 RUN mkdir -p /var/lib/damson/channels && chown node:node /var/lib/damson/channels
