@@ -20,8 +20,7 @@ import { requireUser } from '~/auth.server'
 import { getDb } from '~/db.server'
 import { isStaff } from '~/domain/roles'
 import { getEnv } from '~/env.server'
-import { isAppError } from '~/errors.server'
-import { toErrorResponse } from '~/http.server'
+import { NO_STORE_HEADERS, answerUncached, uncachedText } from '~/http.server'
 import { declareUsePath, downloadForDeclaredUse } from '~/portal/declared-download.server'
 import { getClientIp } from '~/request.server'
 import { DeclaredUseSchema } from '~/rights/declared-use.server'
@@ -36,36 +35,16 @@ const DownloadFormSchema = DeclaredUseSchema.extend({
   version: z.preprocess((value) => (value === '' ? undefined : value), VersionIdSchema),
 })
 
-const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' }
-
-function plain(status: number, message: string): Response {
-  return new Response(message, { status, headers: { ...NO_STORE, 'Content-Type': 'text/plain; charset=utf-8' } })
-}
-
-/** AppErrors become their status with the message (a refusal's reason); nothing here is cached. */
-async function answer(run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run()
-  } catch (error) {
-    if (isAppError(error)) {
-      const response = toErrorResponse(error)
-      for (const [name, value] of Object.entries(NO_STORE)) response.headers.set(name, value)
-      return response
-    }
-    throw error
-  }
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  return answer(async () => {
+  return answerUncached(async () => {
     const user = await requireUser(request)
     const search = VersionIdSchema.safeParse(new URL(request.url).searchParams.get('version') ?? undefined)
-    if (!search.success) return plain(404, 'Asset not found')
+    if (!search.success) return uncachedText(404, 'Asset not found')
     const assetId = params.assetId ?? ''
     const versionId = search.data ?? null
     if (!isStaff(user.roles)) {
       const location = await declareUsePath({ db: getDb(), viewer: user.viewer, assetId, versionId })
-      return new Response(null, { status: 303, headers: { ...NO_STORE, Location: location } })
+      return new Response(null, { status: 303, headers: { ...NO_STORE_HEADERS, Location: location } })
     }
     const download = await downloadForDeclaredUse({
       db: getDb(),
@@ -77,15 +56,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ipAddress: getClientIp(request),
       expiresInSeconds: getEnv().DOWNLOAD_URL_TTL_SECONDS,
     })
-    return new Response(null, { status: 302, headers: { ...NO_STORE, Location: download.url } })
+    return new Response(null, { status: 302, headers: { ...NO_STORE_HEADERS, Location: download.url } })
   })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  return answer(async () => {
+  return answerUncached(async () => {
     const user = await requireUser(request)
     const form = DownloadFormSchema.safeParse(Object.fromEntries(await request.formData()))
-    if (!form.success) return plain(400, form.error.issues[0]?.message ?? 'The form is not valid')
+    if (!form.success) return uncachedText(400, form.error.issues[0]?.message ?? 'The form is not valid')
     const { channel, territory, version } = form.data
     const download = await downloadForDeclaredUse({
       db: getDb(),
@@ -97,6 +76,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ipAddress: getClientIp(request),
       expiresInSeconds: getEnv().DOWNLOAD_URL_TTL_SECONDS,
     })
-    return new Response(null, { status: 303, headers: { ...NO_STORE, Location: download.url } })
+    return new Response(null, { status: 303, headers: { ...NO_STORE_HEADERS, Location: download.url } })
   })
 }

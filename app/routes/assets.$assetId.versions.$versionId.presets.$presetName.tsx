@@ -17,31 +17,11 @@ import { adminPresetExists, deliverPreset } from '~/assets/preset-renditions.ser
 import { getDb } from '~/db.server'
 import { isStaff } from '~/domain/roles'
 import { getEnv } from '~/env.server'
-import { isAppError } from '~/errors.server'
-import { toErrorResponse } from '~/http.server'
+import { NO_STORE_HEADERS, answerUncached, uncachedText } from '~/http.server'
 import { declareUsePath } from '~/portal/declared-download.server'
 import { getClientIp } from '~/request.server'
 import { DeclaredUseSchema, type DeclaredUse } from '~/rights/declared-use.server'
 import { getStorage } from '~/storage.server'
-
-const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' }
-
-function plain(status: number, message: string): Response {
-  return new Response(message, { status, headers: { ...NO_STORE, 'Content-Type': 'text/plain; charset=utf-8' } })
-}
-
-async function answer(run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run()
-  } catch (error) {
-    if (isAppError(error)) {
-      const response = toErrorResponse(error)
-      for (const [name, value] of Object.entries(NO_STORE)) response.headers.set(name, value)
-      return response
-    }
-    throw error
-  }
-}
 
 function deliver(request: Request, params: LoaderFunctionArgs['params'], viewer: Parameters<typeof deliverPreset>[0]['viewer'], use: DeclaredUse | null) {
   return deliverPreset({
@@ -58,29 +38,29 @@ function deliver(request: Request, params: LoaderFunctionArgs['params'], viewer:
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  return answer(async () => {
+  return answerUncached(async () => {
     const user = await requireUser(request)
     const search = new URL(request.url).searchParams
     const declared = search.has('channel') || search.has('territory')
     const use = declared ? DeclaredUseSchema.safeParse({ channel: search.get('channel') ?? '', territory: search.get('territory') ?? '' }) : null
-    if (use && !use.success) return plain(400, use.error.issues[0]?.message ?? 'The declared use is not valid')
+    if (use && !use.success) return uncachedText(400, use.error.issues[0]?.message ?? 'The declared use is not valid')
     if (!use && !isStaff(user.roles)) {
       // An unknown preset is 404 for everyone, before the partner is asked to declare a use for it.
-      if (!(await adminPresetExists(getDb(), params.presetName ?? ''))) return plain(404, 'There is no such preset.')
+      if (!(await adminPresetExists(getDb(), params.presetName ?? ''))) return uncachedText(404, 'There is no such preset.')
       const location = await declareUsePath({ db: getDb(), viewer: user.viewer, assetId: params.assetId ?? '', versionId: params.versionId ?? '' })
-      return new Response(null, { status: 303, headers: { ...NO_STORE, Location: location.replace(/#download$/, '#presets') } })
+      return new Response(null, { status: 303, headers: { ...NO_STORE_HEADERS, Location: location.replace(/#download$/, '#presets') } })
     }
     const delivered = await deliver(request, params, user.viewer, use?.data ?? null)
-    return new Response(null, { status: 302, headers: { ...NO_STORE, Location: delivered.url } })
+    return new Response(null, { status: 302, headers: { ...NO_STORE_HEADERS, Location: delivered.url } })
   })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  return answer(async () => {
+  return answerUncached(async () => {
     const user = await requireUser(request)
     const form = DeclaredUseSchema.safeParse(Object.fromEntries(await request.formData()))
-    if (!form.success) return plain(400, form.error.issues[0]?.message ?? 'The form is not valid')
+    if (!form.success) return uncachedText(400, form.error.issues[0]?.message ?? 'The form is not valid')
     const delivered = await deliver(request, params, user.viewer, form.data)
-    return new Response(null, { status: 303, headers: { ...NO_STORE, Location: delivered.url } })
+    return new Response(null, { status: 303, headers: { ...NO_STORE_HEADERS, Location: delivered.url } })
   })
 }
