@@ -46,7 +46,6 @@ export const EMBEDDED_LIMITS = {
 
 function cut(text: string, length: number = EMBEDDED_LIMITS.stringLength): string {
   // Strip NULs (PostgreSQL JSON rejects \u0000) and other control characters but newlines and tabs.
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim()
   return clean.length > length ? `${clean.slice(0, length - 1)}…` : clean
 }
