@@ -6,6 +6,7 @@
  * will use the file first, as for the original: one plain form (no JavaScript needed)
  * with the channel and territory, and a button per preset posting to that preset's URL.
  */
+import type { ReactNode } from 'react'
 import { Card, CardBody, CardHeader, CardTitle, Label } from '~/components/ui'
 
 export type PresetLinkView = { name: string; label: string; description: string; url: string }
@@ -57,40 +58,47 @@ export function PresetLinks({ links, declare }: { links: readonly PresetLinkView
                 </select>
               </div>
             </div>
-            <ul className="divide-y divide-zinc-100">
-              {links.map((link) => (
-                <li key={link.name} className="flex items-center justify-between gap-3 py-2">
-                  <div className="min-w-0 text-sm">
-                    <div className="font-medium text-zinc-900">{link.label}</div>
-                    <div className="text-xs text-zinc-500">{link.description}</div>
-                  </div>
-                  <button
-                    type="submit"
-                    formAction={link.url}
-                    className="shrink-0 rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 shadow-sm hover:bg-zinc-50"
-                  >
-                    Download
-                  </button>
-                </li>
-              ))}
-            </ul>
+            <PresetList
+              links={links}
+              download={(link) => (
+                <button
+                  type="submit"
+                  formAction={link.url}
+                  className="shrink-0 rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm font-medium text-zinc-800 shadow-sm hover:bg-zinc-50"
+                >
+                  Download
+                </button>
+              )}
+            />
           </form>
         ) : (
-          <ul className="divide-y divide-zinc-100">
-            {links.map((link) => (
-              <li key={link.name} className="flex items-center justify-between gap-3 py-2">
-                <div className="min-w-0 text-sm">
-                  <div className="font-medium text-zinc-900">{link.label}</div>
-                  <div className="text-xs text-zinc-500">{link.description}</div>
-                </div>
-                <a href={link.url} className="shrink-0 text-sm font-medium text-damson-700 hover:underline">
-                  Download
-                </a>
-              </li>
-            ))}
-          </ul>
+          <PresetList
+            links={links}
+            download={(link) => (
+              <a href={link.url} className="shrink-0 text-sm font-medium text-damson-700 hover:underline">
+                Download
+              </a>
+            )}
+          />
         )}
       </CardBody>
     </Card>
+  )
+}
+
+/** One row per preset: its label and description, and the control that downloads it. */
+function PresetList({ links, download }: { links: readonly PresetLinkView[]; download: (link: PresetLinkView) => ReactNode }) {
+  return (
+    <ul className="divide-y divide-zinc-100">
+      {links.map((link) => (
+        <li key={link.name} className="flex items-center justify-between gap-3 py-2">
+          <div className="min-w-0 text-sm">
+            <div className="font-medium text-zinc-900">{link.label}</div>
+            <div className="text-xs text-zinc-500">{link.description}</div>
+          </div>
+          {download(link)}
+        </li>
+      ))}
+    </ul>
   )
 }
